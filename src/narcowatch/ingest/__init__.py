@@ -1,0 +1,1 @@
+"""Sources: one module per kind of place that items come from."""

@@ -1,0 +1,263 @@
+"""A safe HTTP fetcher: httpx through the SSRF guard, with size, time and redirect limits.
+
+Every hop of a redirect chain is kept as an :class:`Exchange` (request and response
+headers, raw body, the IP actually connected to, the TLS certificate), because evidence
+capture writes each hop into a WARC file and re-checks report the chain. Redirects are
+followed here rather than by httpx so that each hop is recorded and re-vetted.
+"""
+
+from __future__ import annotations
+
+import functools
+import ssl
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpcore
+import httpx
+
+from narcowatch.net.guard import FetchError, Guard, GuardedBackend
+
+USER_AGENT = "narcowatch-evidence/0.1 (+https://github.com/narcowatch)"
+REDIRECTS = {301, 302, 303, 307, 308}
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    max_bytes: int = 20 * 1024 * 1024
+    timeout_s: float = 20.0
+    max_redirects: int = 5
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> FetchLimits:
+        return cls(
+            max_bytes=int(getattr(settings, "fetch_max_bytes", cls.max_bytes)),
+            timeout_s=float(getattr(settings, "fetch_timeout_s", cls.timeout_s)),
+            max_redirects=int(getattr(settings, "fetch_max_redirects", cls.max_redirects)),
+        )
+
+
+@dataclass
+class Exchange:
+    """One request and its response, as seen on the wire."""
+
+    url: str
+    method: str
+    request_headers: list[tuple[str, str]]
+    status: int
+    reason: str
+    http_version: str
+    response_headers: list[tuple[str, str]]
+    body: bytes
+    ip: str | None
+    port: int | None
+    started_at: datetime
+    elapsed_s: float
+    tls_cert_der: bytes | None = None
+    tls_version: str | None = None
+
+    def header(self, name: str) -> str | None:
+        low = name.lower()
+        for key, value in self.response_headers:
+            if key.lower() == low:
+                return value
+        return None
+
+
+@dataclass
+class FetchResult:
+    exchanges: list[Exchange] = field(default_factory=list)
+
+    @property
+    def final(self) -> Exchange:
+        return self.exchanges[-1]
+
+    @property
+    def url(self) -> str:
+        return self.final.url
+
+
+def check_url(url: str) -> tuple[str, int]:
+    """Return (host, port) of an http(s) URL or raise a coded error."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(f"not an http(s) URL: {url!r}", code="E956", url=url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        raise FetchError(f"bad port in {url!r}", code="E956", url=url) from exc
+    return parts.hostname, port
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_context(verify: bool | str) -> ssl.SSLContext:
+    # Loading the CA bundle costs ~0.1 s; a context is safe to share between connections.
+    return httpx.create_ssl_context(verify=verify)
+
+
+def ssl_context(verify: bool | ssl.SSLContext | str) -> ssl.SSLContext:
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    return _cached_context(verify)
+
+
+def next_hop(ex: Exchange, hops: int, limits: FetchLimits) -> str | None:
+    """The URL to follow after ``ex``, or None when the chain ends."""
+    location = ex.header("location")
+    if ex.status not in REDIRECTS or not location:
+        return None
+    if hops > limits.max_redirects:
+        raise FetchError(
+            f"more than {limits.max_redirects} redirects from {ex.url}",
+            code="E952",
+            url=ex.url,
+        )
+    return urljoin(ex.url, location)
+
+
+def check_length(resp: httpx.Response, limits: FetchLimits, url: str) -> None:
+    declared = resp.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limits.max_bytes:
+        raise FetchError(
+            f"{url} declares {declared} bytes, over the {limits.max_bytes}-byte limit",
+            code="E951",
+            url=url,
+        )
+
+
+def add_chunk(buf: bytearray, chunk: bytes, limits: FetchLimits, url: str, deadline: float) -> None:
+    buf.extend(chunk)
+    if len(buf) > limits.max_bytes:
+        raise FetchError(
+            f"{url} is larger than the {limits.max_bytes}-byte limit", code="E951", url=url
+        )
+    if time.monotonic() > deadline:
+        raise FetchError(f"{url} took longer than {limits.timeout_s:g} s", code="E953", url=url)
+
+
+@dataclass
+class SocketFacts:
+    """Peer address and TLS facts, read while the connection is surely still open."""
+
+    ip: str | None = None
+    port: int | None = None
+    tls_cert_der: bytes | None = None
+    tls_version: str | None = None
+
+
+def socket_facts(resp: httpx.Response) -> SocketFacts:
+    """Read before the body: a server that closes the connection (``Connection: close``,
+    HTTP/1.0) leaves a closed socket once the body is read, and ``getpeername`` then fails.
+    """
+    facts = SocketFacts()
+    stream = resp.extensions.get("network_stream")
+    if stream is None:
+        return facts
+    try:
+        addr = stream.get_extra_info("server_addr")
+        if addr:
+            facts.ip, facts.port = str(addr[0]), int(addr[1])
+        ssl_obj = stream.get_extra_info("ssl_object")
+        if ssl_obj is not None:
+            facts.tls_cert_der = ssl_obj.getpeercert(True)
+            facts.tls_version = ssl_obj.version()
+    except OSError:
+        pass  # the peer already hung up: the exchange is still valid, without these facts
+    return facts
+
+
+def make_exchange(
+    resp: httpx.Response, body: bytes, started: datetime, t0: float, facts: SocketFacts
+) -> Exchange:
+    """Freeze a streamed httpx response into an Exchange."""
+    ip, port, cert, tls_version = facts.ip, facts.port, facts.tls_cert_der, facts.tls_version
+    req = resp.request
+    return Exchange(
+        url=str(req.url),
+        method=req.method,
+        request_headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in req.headers.raw],
+        status=resp.status_code,
+        reason=resp.reason_phrase,
+        http_version=resp.http_version,
+        response_headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in resp.headers.raw],
+        body=body,
+        ip=ip,
+        port=port,
+        started_at=started,
+        elapsed_s=time.monotonic() - t0,
+        tls_cert_der=cert,
+        tls_version=tls_version,
+    )
+
+
+def timeout_error(url: str, limits: FetchLimits, exc: Exception) -> FetchError:
+    return FetchError(f"{url} timed out after {limits.timeout_s:g} s: {exc}", code="E953", url=url)
+
+
+class SafeFetcher:
+    """Blocking fetcher; one per capture or per worker thread."""
+
+    def __init__(
+        self,
+        allowed_hosts: list[str] | tuple[str, ...] = (),
+        limits: FetchLimits | None = None,
+        verify: bool | ssl.SSLContext | str = True,
+        user_agent: str = USER_AGENT,
+    ) -> None:
+        self.guard = Guard(allowed_hosts)
+        self.limits = limits or FetchLimits()
+        self.backend = GuardedBackend(self.guard)
+        context = ssl_context(verify)
+        transport = httpx.HTTPTransport(verify=context)
+        # httpx builds its httpcore pool itself; we swap in one with the guarded backend.
+        transport._pool = httpcore.ConnectionPool(ssl_context=context, network_backend=self.backend)
+        self.client = httpx.Client(
+            transport=transport,
+            timeout=httpx.Timeout(self.limits.timeout_s),
+            headers={"User-Agent": user_agent, "Accept-Encoding": "identity"},
+            follow_redirects=False,
+            trust_env=False,
+        )
+
+    def __enter__(self) -> SafeFetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.client.close()
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> FetchResult:
+        """GET ``url`` following redirects within the limits; every hop is vetted."""
+        result = FetchResult()
+        deadline = time.monotonic() + self.limits.timeout_s
+        current: str | None = url
+        while current is not None:
+            check_url(current)
+            result.exchanges.append(self._one(current, headers, deadline))
+            current = next_hop(result.final, len(result.exchanges), self.limits)
+        return result
+
+    def fetch_one(self, url: str, headers: dict[str, str] | None = None) -> Exchange:
+        """One request without following redirects (the browser follows them itself)."""
+        check_url(url)
+        return self._one(url, headers, time.monotonic() + self.limits.timeout_s)
+
+    def _one(self, url: str, headers: dict[str, str] | None, deadline: float) -> Exchange:
+        started, t0 = datetime.now(UTC), time.monotonic()
+        try:
+            with self.client.stream("GET", url, headers=headers) as resp:
+                facts = socket_facts(resp)
+                check_length(resp, self.limits, url)
+                buf = bytearray()
+                for chunk in resp.iter_raw():
+                    add_chunk(buf, chunk, self.limits, url, deadline)
+                return make_exchange(resp, bytes(buf), started, t0, facts)
+        except httpx.TimeoutException as exc:
+            raise timeout_error(url, self.limits, exc) from exc
+        except httpx.HTTPError as exc:
+            raise FetchError(f"cannot fetch {url}: {exc}", code="E954", url=url) from exc
