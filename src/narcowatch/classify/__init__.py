@@ -1,0 +1,1 @@
+"""Classifiers: does this text sell drugs, how sure are we, and why."""

@@ -1,0 +1,1 @@
+"""The team's training corpus: a seeded generator over hand-written template families."""

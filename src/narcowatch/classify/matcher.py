@@ -1,0 +1,134 @@
+"""Fast lexicon matching on folded text: whole words, stems and phrases, with folded spans.
+
+Written by hand because no maintained library matches stems (``закладк*``) and multi-word
+phrases over a tokenised text while keeping character spans: Aho-Corasick packages match raw
+substrings (so "мет" would fire inside "метро"). Lexicon variants are normalised with the same
+normaliser as the texts, so obfuscation folding applies to both sides alike.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from narcowatch.classify.lexicon_data import LexiconEntry
+from narcowatch.normalize.text import normalize_text
+
+# Words only: the normaliser has already turned meaningful emoji into words (emoji_snow).
+TOKEN_RE = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A lexicon entry found at ``start:end`` of the folded text."""
+
+    entry: LexiconEntry
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    entry: LexiconEntry
+    tokens: tuple[tuple[str, bool], ...]  # (token, is_stem)
+
+
+_NOTHING: tuple[_Pattern | None, tuple[_Pattern, ...]] = (None, ())
+
+
+def tokenize(folded: str) -> list[tuple[str, int, int]]:
+    return [(m.group(), m.start(), m.end()) for m in TOKEN_RE.finditer(folded)]
+
+
+def _fold(text: str) -> str:
+    return normalize_text(text).folded
+
+
+def _variant_tokens(variant: str, fold: Callable[[str], str]) -> tuple[tuple[str, bool], ...]:
+    out: list[tuple[str, bool]] = []
+    for word in variant.split():
+        stem = word.endswith("*")
+        word = word.rstrip("*")
+        parts = [tok for tok, _, _ in tokenize(fold(word))]
+        for j, part in enumerate(parts):
+            out.append((part, stem and j == len(parts) - 1))
+    return tuple(out)
+
+
+class LexiconMatcher:
+    """Find every lexicon entry in a folded text; the longest match at a position wins."""
+
+    def __init__(self, entries: Iterable[LexiconEntry], fold: Callable[[str], str] = _fold) -> None:
+        self.exact: dict[str, list[_Pattern]] = {}
+        self.stems: dict[str, list[_Pattern]] = {}
+        self.regex_entries: list[tuple[LexiconEntry, re.Pattern[str]]] = []
+        for entry in entries:
+            if entry.compiled is not None:
+                self.regex_entries.append((entry, entry.compiled))
+            for variant in entry.variants:
+                tokens = _variant_tokens(variant, fold)
+                if not tokens:
+                    continue
+                pattern = _Pattern(entry, tokens)
+                first, is_stem = tokens[0]
+                index = self.stems if is_stem else self.exact
+                index.setdefault(first, []).append(pattern)
+        self.stem_lengths = sorted({len(s) for s in self.stems}, reverse=True)
+        self._cache: dict[str, tuple[_Pattern, ...]] = {}
+
+    def _candidates(self, token: str) -> tuple[_Pattern | None, tuple[_Pattern, ...]]:
+        """(longest one-word pattern, multi-word patterns) that may start at ``token``."""
+        cached = self._cache.get(token)
+        if cached is not None:
+            return cached
+        found = list(self.exact.get(token, ()))
+        for length in self.stem_lengths:
+            if length <= len(token):
+                found.extend(self.stems.get(token[:length], ()))
+        single = next((p for p in found if len(p.tokens) == 1), None)
+        multi = tuple(p for p in found if len(p.tokens) > 1)
+        result = (single, multi) if single is not None or multi else _NOTHING
+        if len(self._cache) < 300_000:  # posts reuse words; bound the memory all the same
+            self._cache[token] = result
+        return result
+
+    @staticmethod
+    def _matches(pattern: _Pattern, words: list[str], i: int) -> bool:
+        if i + len(pattern.tokens) > len(words):
+            return False
+        for (want, is_stem), got in zip(pattern.tokens[1:], words[i + 1 :], strict=False):
+            if not (got.startswith(want) if is_stem else got == want):
+                return False
+        return True
+
+    def match(self, folded: str) -> list[Hit]:
+        words = TOKEN_RE.findall(folded)
+        cache_get = self._cache.get
+        # one dict lookup per word (C loop); only words that may start a term are looked at
+        cands = [cache_get(w) or self._candidates(w) for w in words]
+        found: list[tuple[int, _Pattern]] = []
+        next_free = 0
+        for i in [i for i, cand in enumerate(cands) if cand is not _NOTHING]:
+            if i < next_free:
+                continue
+            best, multi = cands[i]
+            for pattern in multi:
+                if (best is None or len(pattern.tokens) > len(best.tokens)) and self._matches(
+                    pattern, words, i
+                ):
+                    best = pattern
+            if best is not None:
+                found.append((i, best))
+                next_free = i + len(best.tokens)
+        hits: list[Hit] = []
+        if found:
+            spans = [m.span() for m in TOKEN_RE.finditer(folded)]
+            for i, pattern in found:
+                start, end = spans[i][0], spans[i + len(pattern.tokens) - 1][1]
+                hits.append(Hit(pattern.entry, start, end, folded[start:end]))
+        for entry, compiled in self.regex_entries:
+            for m in compiled.finditer(folded):
+                hits.append(Hit(entry, m.start(), m.end(), m.group()))
+        return hits

@@ -1,0 +1,1 @@
+"""Text normalisation: the folded text classifiers and extractors read, with an offset map."""
