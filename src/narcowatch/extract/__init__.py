@@ -1,0 +1,1 @@
+"""Extractors: one per indicator type, each with its own clean/validate rules."""

@@ -1,0 +1,180 @@
+"""Links: URLs (with or without scheme), bare domains and onion addresses.
+
+Shops defang links to slip past filters (``hxxp``, ``[.]``, ``(dot)``, ``shop . kz``) and use
+internationalised domains (``.рф``, ``.қаз``). One regular expression finds the written form
+in the original text so offsets stay exact; ``clean_*`` turn it into the normal form:
+refanged, lowercase host, punycode decoded to Unicode so both spellings are one value.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import re
+
+from narcowatch.extract.base import Indicator
+from narcowatch.extract.textutil import refang_dots, trim_trailing
+from narcowatch.extract.tlds import FILE_LIKE_TLDS, is_tld, top_level_domains
+
+NAME = "links.v1"
+
+_DOT = r"(?:\s?[\[\(\{]\s?(?:\.|dot|точка)\s?[\]\)\}]\s?|\.|\s\.\s)"
+_SCHEME = (
+    r"(?P<scheme>(?:h[xt*_]{2}ps?|ftps?|fxps?|sftp)\s?"
+    r"(?:\[:\]//|\(:\)//|:\[//\]|\[://\]|\(://\)|://|:\\\\|\[:\]\\\\)\s?"
+    r"(?P<userinfo>[^\s/@:\[\]]+(?::[^\s/@]*)?@)?)"
+)
+_LABEL = r"[^\W_](?:[\w-]{0,62}[^\W_])?"
+_HOST = (
+    rf"(?P<host>(?P<ip>\d{{1,3}}(?:{_DOT}\d{{1,3}}){{3}})"
+    rf"|(?:{_LABEL}{_DOT})+(?:xn--[a-z0-9-]{{2,59}}|[^\W\d_]{{2,63}}))(?![\w-])"
+)
+_PORT = r"(?P<port>:\d{1,5}(?![\d.]))?"
+_PATH = r"(?P<path>[/?#][^\s<>\"'«»“”`|^{}\\]*)?"
+URL_RE = re.compile(rf"(?<![\w@.\-/]){_SCHEME}?{_HOST}{_PORT}{_PATH}", re.IGNORECASE)
+_SPACED_PATH = re.compile(r"\s?/\s?[\w+\-]+(?:/[\w+\-]+)*")
+_DOT_LETTER = re.compile(r"\.[^\W_]")
+_DEFANG_MARKS = ("[.]", "(.)", "{.}", "dot", "точка", " . ", "[ . ]", "( . )")
+
+
+def might_have_link(text: str) -> bool:
+    """Cheap gate: a dot glued to a letter or digit, or a defanged dot somewhere."""
+    if _DOT_LETTER.search(text):
+        return True
+    low = text.lower()
+    return any(mark in low for mark in _DEFANG_MARKS)
+
+
+def clean_host(raw_host: str) -> str:
+    """Refang and lowercase a host; punycode labels become Unicode."""
+    host = re.sub(r"\s+", "", refang_dots(raw_host)).lower().strip(".")
+    labels = []
+    for label in host.split("."):
+        if label.startswith("xn--"):
+            with contextlib.suppress(UnicodeError):
+                label = label.encode("ascii").decode("idna")
+        labels.append(label)
+    return ".".join(labels)
+
+
+def clean_scheme(raw_scheme: str) -> str:
+    """``hXXps[://]`` -> ``https``; ``h__p``, ``hxtp``, ``fxp`` and friends likewise."""
+    name = re.split(r"[\s\[\]():/\\]", raw_scheme, maxsplit=1)[0].lower()
+    if name == "sftp":
+        return name
+    secure = name.endswith("s")
+    base = name[:-1] if secure else name
+    base = "http" if base.startswith("h") else "ftp" if base.startswith("f") else base
+    return base + ("s" if secure else "")
+
+
+def clean_path(raw_path: str) -> str:
+    return (
+        re.sub(r"\s+", "", refang_dots(raw_path))
+        if "[" in raw_path or " " in raw_path
+        else raw_path
+    )
+
+
+def validate_onion(host: str) -> bool:
+    """v3 onion: base32(pubkey 32 | checksum 2 | version 3); checksum is SHA3-256 based."""
+    label = host.split(".")[-2] if host.count(".") else host
+    if len(label) == 16:
+        return True
+    if len(label) != 56:
+        return False
+    try:
+        blob = base64.b32decode(label.upper())
+    except ValueError:
+        return False
+    pubkey, checksum, version = blob[:32], blob[32:34], blob[34]
+    digest = hashlib.sha3_256(b".onion checksum" + pubkey + bytes([version])).digest()
+    return version == 3 and digest[:2] == checksum
+
+
+def _valid_ip(host: str) -> bool:
+    return all(0 <= int(part) <= 255 for part in host.split("."))
+
+
+class LinkExtractor:
+    """URLs, domains and onion addresses; a URL with a scheme or path is a ``url``."""
+
+    name = NAME
+
+    def __init__(self) -> None:
+        top_level_domains()  # load the Public Suffix List now, not inside the first text
+
+    def extract(self, text: str) -> list[Indicator]:
+        low = text.lower()
+        if any(mark in low for mark in _DEFANG_MARKS) or "[:]" in low or "(:)" in low:
+            matches: list[re.Match[str]] = list(URL_RE.finditer(text))
+        else:
+            matches = list(self._anchored(text))
+        hits: list[Indicator] = []
+        for m in matches:
+            hits.extend(self._from_match(text, m))
+        return hits
+
+    @staticmethod
+    def _anchored(text: str) -> list[re.Match[str]]:
+        """Plain links only: try ``URL_RE`` from the start of each token holding a ``.x``.
+
+        Equivalent to scanning the whole text when no defanged dot is present (a plain link
+        never contains whitespace), and many times faster on long posts.
+        """
+        found: list[re.Match[str]] = []
+        done = 0
+        for anchor in _DOT_LETTER.finditer(text):
+            at = anchor.start()
+            if at < done:
+                continue
+            start = at
+            while start > 0 and start > at - 300 and not text[start - 1].isspace():
+                start -= 1
+            for pos in range(max(start, done), at):
+                m = URL_RE.match(text, pos)
+                if m and m.end() > at:
+                    found.append(m)
+                    done = m.end()
+                    break
+        return found
+
+    def _from_match(self, text: str, m: re.Match[str]) -> list[Indicator]:
+        start = m.start()
+        raw = trim_trailing(m.group(0))
+        raw_host, scheme_raw = m.group("host"), m.group("scheme")
+        userinfo = m.group("userinfo") or ""
+        if userinfo:
+            scheme_raw = scheme_raw[: -len(userinfo)]
+        host = clean_host(raw_host)
+        tld = host.rsplit(".", 1)[-1]
+        if m.group("ip"):
+            if not scheme_raw or not _valid_ip(host):
+                return []
+        elif not is_tld(tld) and not scheme_raw:
+            return []
+        if not scheme_raw and (tld in FILE_LIKE_TLDS or host.count(".") == 0):
+            return []
+        head_len = (m.start("host") - start) + len(raw_host) + len(m.group("port") or "")
+        path = raw[head_len:]
+        if not path and " " in raw_host:
+            extra = _SPACED_PATH.match(text, start + len(raw))
+            if extra:
+                raw = text[start : extra.end()]
+                path = "/" + extra.group(0).strip().lstrip("/").strip()
+        end = start + len(raw)
+        scheme = clean_scheme(scheme_raw) if scheme_raw else ""
+        value = (f"{scheme}://{userinfo}" if scheme else "") + host + (m.group("port") or "")
+        value += clean_path(path)
+        hits: list[Indicator] = []
+        if tld == "onion":
+            onion = ".".join(host.split(".")[-2:])
+            hits.append(Indicator("onion", onion, raw, start, end, validate_onion(onion), NAME))
+            if not scheme and not path:
+                return hits
+        if scheme or path.strip("/"):
+            hits.append(Indicator("url", value, raw, start, end, True, NAME))
+        elif tld != "onion":
+            hits.append(Indicator("domain", host, raw, start, end, True, NAME))
+        return hits

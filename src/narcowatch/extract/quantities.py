@@ -1,0 +1,56 @@
+"""Quantities of goods: grams, kilograms, milligrams, millilitres, pieces.
+
+Normal form ``AMOUNT UNIT`` with units ``g``, ``kg``, ``mg``, ``ml``, ``pcs``. Years
+(``2024 г.``) and city abbreviations (``г. Алматы``) stay out; ``g`` is lowercase only, so
+mobile networks (``5G``) do too.
+"""
+
+from __future__ import annotations
+
+import re
+
+from narcowatch.extract.amounts import parse_amount
+from narcowatch.extract.base import Indicator, digit_windows, finditer_near_digits
+
+NAME = "quantities.v1"
+
+QUANTITY_RE = re.compile(
+    r"(?<![\w.,])(?P<amount>\d+(?:[.,]\d{1,4})?)\s?"
+    r"(?P<unit>грамм\w*|грам|гр|г|gr|grams?|g|кг|kg|мг|mg|мл|ml|"
+    r"штук\w*|шт|pcs|pieces|дана)(?![\w])"
+)
+_UNITS = {"г": "g", "g": "g", "к": "kg", "k": "kg", "м": None, "ш": "pcs", "p": "pcs", "д": "pcs"}
+_CITY_AFTER = re.compile(r"\.\s?[А-ЯЁӘҒҚҢӨҰҮҺІ]")
+
+
+def unit_code(unit: str) -> str:
+    lowered = unit.lower().rstrip(".")
+    if lowered in {"мг", "mg"}:
+        return "mg"
+    if lowered in {"мл", "ml"}:
+        return "ml"
+    return _UNITS.get(lowered[0]) or "g"
+
+
+class QuantityExtractor:
+    name = NAME
+
+    def extract(self, text: str) -> list[Indicator]:
+        if not digit_windows(text):
+            return []
+        hits: list[Indicator] = []
+        for m in finditer_near_digits(QUANTITY_RE, text):
+            amount_raw, unit = m.group("amount"), m.group("unit")
+            code = unit_code(unit)
+            if code == "g" and unit.lower().startswith("г"):
+                if re.fullmatch(r"1[89]\d\d|20\d\d", amount_raw):
+                    continue
+                if _CITY_AFTER.match(text, m.end()):
+                    continue
+            amount = parse_amount(amount_raw, decimal_only=True)
+            if amount is None or amount == "0":
+                continue
+            end = m.end()
+            raw = text[m.start() : end]
+            hits.append(Indicator("quantity", f"{amount} {code}", raw, m.start(), end, True, NAME))
+        return hits

@@ -1,0 +1,53 @@
+"""``extract_all``: overlaps settled, offsets exact, invalid hits only on request."""
+
+from __future__ import annotations
+
+import json
+
+from narcowatch.extract.base import digit_windows
+from narcowatch.extract.registry import EXTRACTORS, extract_all, get_extractors
+from narcowatch.paths import data_root
+
+
+def test_every_listed_extractor_loads_with_a_versioned_name() -> None:
+    names = [e.name for e in get_extractors()]
+    assert len(names) == len(EXTRACTORS)
+    assert all(name.endswith(".v1") for name in names)
+
+
+def test_tme_link_is_url_and_telegram_email_is_only_email() -> None:
+    kinds = sorted(h.type for h in extract_all("t.me/shop_kz"))
+    assert kinds == ["telegram", "url"]
+    assert [h.type for h in extract_all("shop_kz@mail.ru")] == ["email"]
+
+
+def test_offsets_and_order_on_the_labelled_set() -> None:
+    path = data_root() / "extraction" / "labelled.jsonl"
+    for line in path.read_text(encoding="utf-8").splitlines()[::7]:
+        text = json.loads(line)["text"]
+        hits = extract_all(text)
+        assert hits == sorted(hits, key=lambda h: (h.start, h.end, h.type))
+        for hit in hits:
+            assert text[hit.start : hit.end] == hit.raw
+            assert hit.valid and hit.extractor
+
+
+def test_invalid_hits_on_request() -> None:
+    text = "BTC 1BoatSLRHtKNngkdXEeobR76b53LETtpyU"
+    assert extract_all(text) == []
+    [hit] = extract_all(text, include_invalid=True)
+    assert (hit.type, hit.valid) == ("crypto:btc", False)
+
+
+def test_digit_windows_cover_every_digit_and_whole_tokens() -> None:
+    text = (
+        "начало " + "слово " * 40 + "hxxps://a.kz/x?id=12345 " + "конец " * 40 + "тел 87011234567"
+    )
+    windows = digit_windows(text)
+    for i, ch in enumerate(text):
+        if ch.isdigit():
+            assert any(s <= i < e for s, e in windows)
+    for start, end in windows:
+        assert start == 0 or text[start] == " "
+        assert end == len(text) or text[end].isspace()
+    assert digit_windows("без цифр") == ()
