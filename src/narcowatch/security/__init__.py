@@ -1,0 +1,1 @@
+"""Users, roles, passwords, sessions, CSRF and the hash-chained audit log."""
