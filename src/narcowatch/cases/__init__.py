@@ -1,0 +1,1 @@
+"""Act on findings: cases, evidence capture, custody, packages, blocking requests, re-checks."""
