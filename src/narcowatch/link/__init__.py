@@ -1,0 +1,1 @@
+"""Linking: items and indicators into shops, near-duplicate posts, graph queries, exports."""
