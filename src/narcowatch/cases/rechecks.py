@@ -2,7 +2,8 @@
 
 For each target of every blocked request: the DNS answer, the HTTP status after redirects
 (through the SSRF guard), the content hash, and reachable or not. A target that answers
-2xx again after being blocked is "reappeared" (audited, noted on the case); one that goes
+2xx again after being blocked is "reappeared" (a Telegram target: whose t.me page shows a
+live channel or account, see ``telegram_probe``) (audited, noted on the case); one that goes
 down again is "blocked" again. Every run's results are stored as evidence (a JSON artefact
 with its own custody entry) so the history of a target can be shown to a court.
 """
@@ -29,6 +30,7 @@ from narcowatch.cases.cases import add_note
 from narcowatch.cases.custody import append_custody
 from narcowatch.cases.manifest import canonical_json
 from narcowatch.cases.render import decoded_body
+from narcowatch.cases.telegram_probe import page_state, preview_url, telegram_name
 from narcowatch.ids import make_id
 from narcowatch.net.afetch import AsyncSafeFetcher
 from narcowatch.net.fetch import FetchLimits
@@ -57,9 +59,16 @@ async def _dns(host: str, port: int) -> tuple[list[str], str | None]:
     return sorted({str(i[4][0]) for i in infos}), None
 
 
-async def check_target(fetcher: AsyncSafeFetcher, address: str) -> dict[str, Any]:
-    """Probe one target; never raises for network trouble (it is the answer)."""
-    url = probe_url(address)
+async def check_target(
+    fetcher: AsyncSafeFetcher, address: str, telegram_base: str = "https://t.me"
+) -> dict[str, Any]:
+    """Probe one target; never raises for network trouble (it is the answer).
+
+    A Telegram target is read through its public preview: t.me answers 200 for live, deleted
+    and taken-down channels alike, so the page decides (``telegram_probe``).
+    """
+    name = telegram_name(address)
+    url = preview_url(telegram_base, name) if name else probe_url(address)
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     result: dict[str, Any] = {
@@ -92,6 +101,9 @@ async def check_target(fetcher: AsyncSafeFetcher, address: str) -> dict[str, Any
         bytes=len(body),
         reachable=200 <= final.status < 300 and bool(body),
     )
+    if name:
+        result["telegram"] = page_state(body) if result["reachable"] else "missing"
+        result["reachable"] = result["telegram"] == "active"
     return result
 
 
@@ -101,6 +113,7 @@ async def check_all(
     allowed_hosts: list[str],
     limits: FetchLimits,
     concurrency: int,
+    telegram_base: str = "https://t.me",
 ) -> list[dict[str, Any]]:
     """Probe every address with at most ``concurrency`` in flight."""
     gate = asyncio.Semaphore(max(1, concurrency))
@@ -110,7 +123,7 @@ async def check_all(
 
         async def one(address: str) -> dict[str, Any]:
             async with gate:
-                return await check_target(fetcher, address)
+                return await check_target(fetcher, address, telegram_base)
 
         return list(await asyncio.gather(*(one(a) for a in addresses)))
 
@@ -229,6 +242,7 @@ def run_rechecks(
         allowed_hosts=rt.settings.allowed_hosts,
         limits=FetchLimits.from_settings(rt.settings),
         concurrency=concurrency or rt.settings.recheck_concurrency,
+        telegram_base=rt.settings.telegram_web_base,
     )
     results = _run_async(probe)
     by_target = {r["target"]: r for r in results}
