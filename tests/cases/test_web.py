@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from narcowatch.api.app import create_app
 from narcowatch.cases.custody import custody_entries
+from narcowatch.cases.jobs import run_due_jobs
 from narcowatch.runtime import Runtime
 from narcowatch.security import passwords
 from narcowatch.security.users import add_user
@@ -75,7 +76,11 @@ def test_case_capture_request_flow(client: TestClient, case_runtime: Runtime, si
     )
     ev_url = cap.headers["location"]
     ev_id = ev_url.rsplit("/", 1)[1]
+    queued = client.get(ev_url).text  # the request only queues the capture...
+    assert 'data-job="queued"' in queued and 'http-equiv="refresh"' in queued
+    assert [status for _, status in run_due_jobs(case_runtime)] == ["done"]  # ...a worker runs it
     page = client.get(ev_url).text
+    assert 'data-job=' not in page and 'http-equiv="refresh"' not in page
     assert 'data-custody="intact"' in page and "main.screenshot.png" in page
     shot = client.get(f"{ev_url}/artefact/main.screenshot.png")
     assert (
@@ -144,3 +149,25 @@ def test_bad_case_action_shows_coded_error(client: TestClient) -> None:
     bad = client.post(f"{case_url}/status", data={"value": "blocked", "csrf_token": token})
     assert "E902" in bad.text
     assert client.get("/cases/nope").status_code == 404
+
+
+@pytest.mark.browser
+def test_failed_capture_is_retried_by_the_queue_and_shown(
+    client: TestClient, case_runtime: Runtime
+) -> None:
+    token = login(client, "ana")
+    new = {"title": "Mirror", "csrf_token": token}
+    res = client.post("/cases", data=new, follow_redirects=False)
+    cap = client.post(
+        f"{res.headers['location']}/capture",
+        data={"value": "http://10.0.0.5/shop", "csrf_token": token},  # refused: internal address
+        follow_redirects=False,
+    )
+    ev_url = cap.headers["location"]
+    assert [status for _, status in run_due_jobs(case_runtime)] == ["queued"]  # back-off retry
+    page = client.get(ev_url).text
+    assert 'data-job="queued"' in page and "E913" in page and 'data-status="failed"' in page
+    assert 'action="' + ev_url + '/retry"' not in page  # a retry is already queued
+    assert run_due_jobs(case_runtime) == []  # not due yet
+    with case_runtime.db.session() as s:
+        assert custody_entries(s, ev_url.rsplit("/", 1)[1]) == []  # nothing captured or viewed

@@ -1,6 +1,8 @@
 """Background work of the cases area on the shared job table (JobRecord).
 
-Kinds: ``cases.capture`` (capture a target), ``cases.recheck`` (re-check every blocked
+Kinds: ``cases.capture`` (capture a target), ``cases.capture_run`` (do the missing steps of
+an evidence record the web UI created: a capture takes seconds of Chromium time, so it never
+runs inside a request), ``cases.recheck`` (re-check every blocked
 target, then look for mirrors; re-enqueues itself when ``every_s`` is set). ``run_due_jobs``
 is the simple runner until the monitoring area's worker takes over: it claims due jobs
 (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two runners never take the same job),
@@ -18,14 +20,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from narcowatch.cases.capture import capture_evidence
+from narcowatch.cases.auditing import audit
+from narcowatch.cases.capture import capture_evidence, run_capture, start_capture
+from narcowatch.cases.cases import attach
 from narcowatch.cases.manifest import canonical_json
 from narcowatch.cases.mirrors import flag_mirrors
 from narcowatch.cases.rechecks import run_rechecks
 from narcowatch.errors import CaseError
 from narcowatch.ids import make_id
 from narcowatch.runtime import Runtime
-from narcowatch.store.tables import JobRecord
+from narcowatch.store.tables import EvidenceRecord, JobRecord
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -48,10 +52,50 @@ def _capture(rt: Runtime, payload: dict[str, Any]) -> dict[str, Any]:
     return {"evidence": ev.id, "status": ev.status}
 
 
+def _capture_run(rt: Runtime, payload: dict[str, Any]) -> dict[str, Any]:
+    ev = run_capture(rt, payload["evidence_id"], payload["actor"])
+    if ev.status != "captured":  # retried with back-off; only the missing steps run again
+        raise CaseError(f"capture {ev.status}: {ev.error}", code="E913")
+    return {"evidence": ev.id, "status": ev.status}
+
+
 HANDLERS: dict[str, Callable[[Runtime, dict[str, Any]], dict[str, Any]]] = {
     "cases.recheck": _recheck,
     "cases.capture": _capture,
+    "cases.capture_run": _capture_run,
 }
+
+
+def request_capture(rt: Runtime, target: str, actor: str, case_id: str | None = None) -> str:
+    """Create the pending evidence, attach it to the case and queue its capture; its id."""
+    ev = start_capture(rt, target, actor, case_id)
+    with rt.db.session() as session:
+        if case_id:
+            attach(session, case_id, "evidence", ev.id, actor)
+        enqueue(session, "cases.capture_run", {"evidence_id": ev.id, "actor": actor})
+    return ev.id
+
+
+def request_retry(rt: Runtime, evidence_id: str, actor: str) -> None:
+    """Queue the missing steps of a failed or partial capture again (audited)."""
+    with rt.db.session() as session:
+        ev = session.get(EvidenceRecord, evidence_id)
+        if ev is None:
+            raise CaseError(f"evidence {evidence_id} does not exist", code="E911")
+        if ev.status == "captured":
+            raise CaseError(f"evidence {evidence_id} is already complete", code="E912")
+        audit(session, actor, "evidence.retry", "evidence", evidence_id, {"was": ev.status})
+        enqueue(session, "cases.capture_run", {"evidence_id": evidence_id, "actor": actor})
+
+
+def capture_job(session: Session, evidence_id: str) -> JobRecord | None:
+    """The newest unfinished capture job of an evidence record, if any (for its page)."""
+    jobs = session.scalars(
+        select(JobRecord)
+        .where(JobRecord.kind == "cases.capture_run", JobRecord.status != "done")
+        .order_by(JobRecord.created_at.desc())
+    )
+    return next((j for j in jobs if j.payload.get("evidence_id") == evidence_id), None)
 
 
 def enqueue(

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from narcowatch.cases import blocking, letter
 from narcowatch.cases import cases as ops
-from narcowatch.cases.capture import capture_evidence, retry_capture
 from narcowatch.cases.custody import append_custody, custody_entries, verify_custody
+from narcowatch.cases.jobs import capture_job, request_capture, request_retry
 from narcowatch.cases.package import export_package
 from narcowatch.cases.stats import block_report
 from narcowatch.errors import CaseError
@@ -156,11 +156,10 @@ def case_action(
 ) -> Response:
     rt, who = _rt(request), user.username
     try:
-        if action == "capture":
-            ev = capture_evidence(rt, value, who, case_id)
-            with rt.db.session() as s:
-                ops.attach(s, case_id, "evidence", ev.id, who)
-            return _back(f"/evidence/{ev.id}")
+        if action == "capture":  # queued: a worker runs Chromium, not this request
+            with rt.db.session(readonly=True) as s:
+                ops.get_case(s, case_id)
+            return _back(f"/evidence/{request_capture(rt, value, who, case_id)}")
         with rt.db.session() as s:
             if action == "status":
                 ops.set_status(s, case_id, value, who)
@@ -201,13 +200,15 @@ def evidence_detail(
         ev = s.get(EvidenceRecord, evidence_id)
         if ev is None:
             raise HTTPException(status_code=404, detail="errors.not_found")
-        append_custody(s, ev.id, "viewed", user.username, {"via": "web"})
+        if ev.artefacts:  # a pending record holds nothing yet to have been viewed
+            append_custody(s, ev.id, "viewed", user.username, {"via": "web"})
         chain = custody_entries(s, ev.id)
         problems = verify_custody(s, ev.id)
+        job = capture_job(s, ev.id) if ev.status != "captured" else None
     return render(
         request,
         "cases/evidence.html",
-        {"ev": ev, "chain": chain, "problems": problems, "error": error},
+        {"ev": ev, "chain": chain, "problems": problems, "error": error, "job": job},
     )
 
 
@@ -236,7 +237,7 @@ def evidence_retry(
     request: Request, evidence_id: str, user: CurrentUser = Depends(require_role("analyst"))
 ) -> Response:
     try:
-        retry_capture(_rt(request), evidence_id, user.username)
+        request_retry(_rt(request), evidence_id, user.username)
     except CaseError as exc:
         return _back(f"/evidence/{evidence_id}", exc)
     return _back(f"/evidence/{evidence_id}")
