@@ -28,13 +28,12 @@ def _shop(session: Session, shop_id: str) -> ShopRecord:
 
 
 def _members(session: Session, shop_id: str) -> list[tuple[str, str]]:
-    return sorted(
-        session.execute(
-            select(ShopMemberRecord.member_type, ShopMemberRecord.member_id).where(
-                ShopMemberRecord.shop_id == shop_id
-            )
-        ).tuples()
+    rows = session.execute(
+        select(ShopMemberRecord.member_type, ShopMemberRecord.member_id).where(
+            ShopMemberRecord.shop_id == shop_id
+        )
     )
+    return sorted((kind, member) for kind, member in rows)
 
 
 def anchor(session: Session, shop_id: str) -> tuple[str, str]:

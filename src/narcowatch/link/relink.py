@@ -119,15 +119,12 @@ def _near_dups(session: Session, data: LinkInput) -> list[tuple[str, str]]:
     ids = sorted(chosen)
     texts: list[tuple[str, str]] = []
     for start in range(0, len(ids), CHUNK):
-        texts += (
-            session.execute(
-                select(ItemRecord.id, ItemRecord.text).where(
-                    ItemRecord.id.in_(ids[start : start + CHUNK])
-                )
+        rows = session.execute(
+            select(ItemRecord.id, ItemRecord.text).where(
+                ItemRecord.id.in_(ids[start : start + CHUNK])
             )
-            .tuples()
-            .all()
         )
+        texts += [(item_id, text) for item_id, text in rows]
     texts.sort(key=lambda kv: (kv[0] in with_ind) is False)  # shop items first
     return near_duplicates(texts)
 

@@ -78,7 +78,7 @@ def _forbidden(session: Session, members: set[str]) -> set[str]:
             ShopDecisionRecord.kind == "split",
             ShopDecisionRecord.active.is_(True),
         )
-    ).tuples()
+    )
     out: set[str] = set()
     for a, b in rows:
         if a in members and b:
