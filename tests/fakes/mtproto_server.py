@@ -260,7 +260,8 @@ class _Conn:
     def send(self, body: bytes, response: bool) -> None:
         assert self.auth_key is not None
         self.seq += 1
-        data = struct.pack("<qqqii", 0, self.session_id, self.new_msg_id(response), self.seq, len(body))
+        msg_id = self.new_msg_id(response)
+        data = struct.pack("<qqqii", 0, self.session_id, msg_id, self.seq, len(body))
         data += body
         data += os.urandom(-(len(data) + 12) % 16 + 12)
         msg_key = sha256(self.auth_key.key[96:128] + data).digest()[8:24]

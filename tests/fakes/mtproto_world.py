@@ -173,13 +173,31 @@ class World:
         ip, port = self.address
         now = datetime.now(UTC)
         ints = dict.fromkeys(
-            "chat_size_max megagroup_size_max forwarded_count_max online_update_period_ms "
-            "offline_blur_timeout_ms offline_idle_timeout_ms online_cloud_timeout_ms "
-            "notify_cloud_delay_ms notify_default_delay_ms push_chat_period_ms push_chat_limit "
-            "edit_time_limit revoke_time_limit revoke_pm_time_limit rating_e_decay "
-            "stickers_recent_limit channels_read_media_period call_receive_timeout_ms "
-            "call_ring_timeout_ms call_connect_timeout_ms call_packet_timeout_ms "
-            "caption_length_max message_length_max".split(),
+            [
+                "chat_size_max",
+                "megagroup_size_max",
+                "forwarded_count_max",
+                "online_update_period_ms",
+                "offline_blur_timeout_ms",
+                "offline_idle_timeout_ms",
+                "online_cloud_timeout_ms",
+                "notify_cloud_delay_ms",
+                "notify_default_delay_ms",
+                "push_chat_period_ms",
+                "push_chat_limit",
+                "edit_time_limit",
+                "revoke_time_limit",
+                "revoke_pm_time_limit",
+                "rating_e_decay",
+                "stickers_recent_limit",
+                "channels_read_media_period",
+                "call_receive_timeout_ms",
+                "call_ring_timeout_ms",
+                "call_connect_timeout_ms",
+                "call_packet_timeout_ms",
+                "caption_length_max",
+                "message_length_max",
+            ],
             1000,
         )
         return types.Config(
@@ -217,9 +235,7 @@ class World:
         ch = self.channels.get(req.username)
         if ch is None:
             raise RpcFail(400, "USERNAME_NOT_OCCUPIED")
-        return types.contacts.ResolvedPeer(
-            peer=types.PeerChannel(ch.id), chats=[ch.tl()], users=[]
-        )
+        return types.contacts.ResolvedPeer(peer=types.PeerChannel(ch.id), chats=[ch.tl()], users=[])
 
     def rpc_GetChannelsRequest(self, req: Any) -> types.messages.Chats:
         return types.messages.Chats(chats=[self._channel(c).tl() for c in req.id])
