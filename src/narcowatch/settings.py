@@ -125,6 +125,17 @@ class Settings(BaseModel):
     telegram_web_max_pages: int = Field(
         20, description="Pages of a channel preview one crawl reads going back in time."
     )
+    telegram_api_id: int = Field(0, description="Telegram API id (my.telegram.org) for MTProto.")
+    telegram_api_hash: str = Field("", description="Telegram API hash that goes with the id.")
+    telegram_session: str = Field(
+        "", description="Telethon session file; empty = data_dir/telegram.session."
+    )
+    telegram_server: str = Field(
+        "", description="MTProto server 'host:port' instead of Telegram's DC 2 (tests: a fake)."
+    )
+    telegram_max_messages: int = Field(
+        1000, description="Messages one MTProto crawl of a chat reads going back in time."
+    )
     metrics_token: str = Field(
         "",
         description="Bearer token Prometheus sends to /metrics; empty = loopback clients only.",
