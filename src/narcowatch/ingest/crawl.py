@@ -100,10 +100,11 @@ class Crawler(Protocol):
 
 
 def crawlers() -> dict[str, Crawler]:
-    from narcowatch.ingest import classifieds, rss, telegram_crawl, web
+    from narcowatch.ingest import classifieds, rss, telegram_crawl, telegram_mtproto_crawl, web
 
     return {
         "telegram_web": telegram_crawl.crawl,
+        "telegram_mtproto": telegram_mtproto_crawl.crawl,
         "web": web.crawl,
         "rss": rss.crawl,
         "classifieds": classifieds.crawl,

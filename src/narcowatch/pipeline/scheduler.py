@@ -16,7 +16,7 @@ from narcowatch.pipeline.jobs import enqueue
 from narcowatch.runtime import Runtime
 from narcowatch.store.tables import JobRecord, SourceRecord
 
-CRAWLED_KINDS = ("telegram_web", "web", "rss", "classifieds")
+CRAWLED_KINDS = ("telegram_web", "telegram_mtproto", "web", "rss", "classifieds")
 
 
 def schedule_due(rt: Runtime, now: datetime | None = None) -> list[str]:
