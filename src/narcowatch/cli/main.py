@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "narcowatch.cli.bot_cmds",
     "narcowatch.cli.monitor_cmds",
     "narcowatch.cli.shop_cmds",
+    "narcowatch.cli.telegram_cmds",
 ]
 
 app = typer.Typer(

@@ -14,6 +14,7 @@ every read (views, forwards, replies, reactions): a re-read of an unchanged mess
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -190,3 +191,31 @@ def chat_info(entity: Any) -> dict[str, Any]:
         "title": getattr(entity, "title", None) or getattr(entity, "first_name", None),
         "type": "group" if getattr(entity, "megagroup", False) else type(entity).__name__.lower(),
     }
+
+
+async def login(
+    settings: Settings,
+    phone: str,
+    code: Callable[[], str],
+    password: Callable[[], str] | None = None,
+) -> dict[str, Any]:
+    """Create the session file: the code Telegram sends to the account, and the 2FA password."""
+    from telethon import errors
+
+    client = make_client(settings)
+    try:
+        await client.connect()
+        if not await client.is_user_authorized():
+            sent = await client.send_code_request(phone)
+            try:
+                await client.sign_in(phone, code(), phone_code_hash=sent.phone_code_hash)
+            except errors.SessionPasswordNeededError:
+                if password is None:
+                    raise IngestError("the account has a 2FA password", code="E175") from None
+                await client.sign_in(password=password())
+            except errors.RPCError as exc:
+                raise IngestError(f"Telegram refused the login: {exc}", code="E175") from exc
+        me = await client.get_me()
+        return {"id": me.id, "name": me.first_name, "session": str(session_path(settings))}
+    finally:
+        await client.disconnect()

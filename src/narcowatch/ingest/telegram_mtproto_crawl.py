@@ -14,6 +14,7 @@ a chat that cannot be read is counted too, and fails the crawl only if no chat c
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import tempfile
 import weakref
@@ -129,7 +130,7 @@ async def read_chats(
             try:
                 total += await _walk_chat(client, chat_ref(value), cursor, save, opts)
             except errors.FloodWaitError as exc:
-                problem("flood_wait", f"{value}: Telegram asks to wait {exc.seconds} s (FLOOD_WAIT)")
+                problem("flood_wait", f"{value}: Telegram asks to wait {exc.seconds} s")
                 raise FloodWait(exc.seconds) from exc
             except (ValueError, TypeError, errors.RPCError, IngestError) as exc:
                 failed, last = failed + 1, f"{value}: {type(exc).__name__}: {exc}"
@@ -195,12 +196,9 @@ class TelegramMTProtoSource:
         def save(batch: list[IncomingItem], cur: dict[str, Any]) -> None:
             items.extend(batch)
 
-        try:
+        tmp = Path(self._tmp.name)
+        with contextlib.suppress(FloodWait):  # counted in ``problems``; what was read is kept
             asyncio.run(
-                read_chats(
-                    self.settings, [self.url], self.cursor, save, self._problem, Path(self._tmp.name)
-                )
+                read_chats(self.settings, [self.url], self.cursor, save, self._problem, tmp)
             )
-        except FloodWait:
-            pass
         yield from items
