@@ -41,6 +41,10 @@ def peak_rss_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
 
 
+def load() -> str:
+    return f"[load {os.getloadavg()[0]:.1f}]"
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -66,14 +70,14 @@ def bench_trace(args: argparse.Namespace, work: Path) -> None:
         scenario = write_scenario(store, cfg)
     print(
         f"generated {scenario.written:,} transfers, {len(scenario.shops)} shops, "
-        f"{len(scenario.deposits):,} deposit addresses in {time.perf_counter() - t:.1f}s"
+        f"{len(scenario.deposits):,} deposit addresses in {time.perf_counter() - t:.1f}s {load()}"
     )
     backend = DuckDBBackend(store, memory_limit=args.memory_limit)
     t = time.perf_counter()
     backend.build_index(force=True)
     print(
         f"DuckDB index built in {time.perf_counter() - t:.1f}s "
-        f"({(store.root / 'index.duckdb').stat().st_size / 2**30:.2f} GiB on disk)"
+        f"({(store.root / 'index.duckdb').stat().st_size / 2**30:.2f} GiB on disk) {load()}"
     )
     hot = TagIndex({h: [Tag(n, "exchange", "bench", 100)] for h, n in scenario.hot_wallets.items()})
     t = time.perf_counter()
@@ -85,7 +89,7 @@ def bench_trace(args: argparse.Namespace, work: Path) -> None:
         f"deposit detection: {len(found):,} found in {time.perf_counter() - t:.1f}s, "
         f"precision {len(found & truth_deposits) / max(1, len(found)):.3f}, "
         f"recall of laundering deposits "
-        f"{len(found & laundering) / len(laundering):.3f}"
+        f"{len(found & laundering) / len(laundering):.3f} {load()}"
     )
     tags = dict(hot.tags)
     for hit in hits:
@@ -116,7 +120,7 @@ def bench_trace(args: argparse.Namespace, work: Path) -> None:
             f"median {statistics.median(lat):.3f}s, p95 {pct(lat, 0.95):.3f}s, "
             f"max {max(lat):.3f}s; "
             f"recall {tp / max(1, tp + fn):.3f}, precision {tp / max(1, tp + fp):.3f}, "
-            f"stopped at limits {stopped}"
+            f"stopped at limits {stopped} {load()}"
         )
     base = statistics.median(times["poison"])
     for model in ("haircut", "fifo"):
@@ -169,7 +173,7 @@ def bench_clustering(n_inputs: int, seed: int) -> None:
         f"common-input clustering of {n_inputs:,} inputs ({n_tx:,} txs, {n_addr:,} addresses, "
         f"integer-coded): {took:.1f}s wall, {cpu:.1f}s CPU, {labels.max() + 1:,} clusters, "
         f"{links.shape[1]:,} merge links; "
-        f"peak memory {peak_rss_gib():.2f} GiB"
+        f"peak memory {peak_rss_gib():.2f} GiB {load()}"
     )
 
 

@@ -10,7 +10,6 @@ trace cannot tell apart). The truth is, per shop, the deposit addresses its mone
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -19,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from narcowatch.trace.b58vec import tron_addresses
 from narcowatch.trace.store import TRANSFER_SCHEMA, TransferStore
 
 T0 = 1_714_521_600  # 2024-05-01T00:00:00Z
@@ -56,15 +56,15 @@ class _Builder:
     def __init__(self, cfg: ScenarioConfig) -> None:
         self.cfg = cfg
         self.rng = np.random.default_rng(cfg.seed)
-        self.users = [
-            tron_address(f"user{cfg.seed}", i) for i in range(max(200, cfg.transfers // 20))
-        ]
+        self.users: list[str] = tron_addresses(
+            self.rng, max(200, cfg.transfers // 20)
+        ).to_pylist()
         self.scenario = Scenario(cfg)
         for e in range(cfg.exchanges):
             self.scenario.hot_wallets[tron_address(f"hot{cfg.seed}", e)] = f"Exchange {e + 1}"
         hots = list(self.scenario.hot_wallets)
         n_dep = max(20, len(self.users) // 4)
-        self.deposits = [tron_address(f"dep{cfg.seed}", i) for i in range(n_dep)]
+        self.deposits: list[str] = tron_addresses(self.rng, n_dep).to_pylist()
         self.deposit_hot = self.rng.integers(0, len(hots), n_dep)
         for d, h in zip(self.deposits, self.deposit_hot, strict=True):
             self.scenario.deposits[d] = hots[h]
@@ -147,15 +147,21 @@ class _Builder:
             if hot:
                 self.send(dst, hot, units, ts + int(self.rng.integers(60, 3600)))
 
-    def background(self, n: int) -> Iterator[pa.Table]:
-        """User<->user (Zipf), user -> deposit (then swept), hot wallet -> user withdrawals."""
-        rng, users = self.rng, np.array(self.users, dtype=object)
-        deposits, dep_hot = (
-            np.array(self.deposits, dtype=object),
-            np.array(self.hots, dtype=object)[self.deposit_hot],
-        )
-        n_users, span = len(users), self.cfg.days * DAY
-        user_dep = rng.integers(0, len(deposits), n_users)
+    def background(self, store: TransferStore, n: int) -> int:
+        """User<->user (Zipf), user -> deposit (then swept), hot wallet -> user withdrawals.
+
+        Addresses are integer codes into one Arrow pool (users, deposits, hot wallets) whose
+        lexicographic rank sorts a chunk by sender without string comparisons; each chunk is
+        split by month and written straight to its partition, so memory stays bounded.
+        """
+        rng = self.rng
+        n_users, n_dep, n_hot = len(self.users), len(self.deposits), len(self.hots)
+        pool = pa.array(self.users + self.deposits + self.hots, pa.string())
+        rank = np.empty(len(pool), np.int64)
+        rank[pc.sort_indices(pool).to_numpy()] = np.arange(len(pool))
+        dep0, hot0 = n_users, n_users + n_dep
+        user_dep = rng.integers(0, n_dep, n_users)
+        bounds = _month_bounds(T0, T0 + self.cfg.days * DAY)
         done = 0
         while done < n:
             size = min(self.cfg.chunk, n - done)
@@ -163,79 +169,85 @@ class _Builder:
             a = (rng.zipf(1.6, size) - 1) % n_users
             b = rng.integers(0, n_users, size)
             units = (rng.lognormal(4.0, 1.5, size) * 1_000_000).astype(np.int64) + 1
-            ts = T0 + rng.integers(0, span, size)
-            src = users[a].copy()
-            dst = users[b].copy()
+            ts = T0 + rng.integers(0, self.cfg.days * DAY, size)
+            src, dst = a.copy(), b.copy()
             dep_mask = kind < 0.25  # user deposits to an exchange
-            dst[dep_mask] = deposits[user_dep[a[dep_mask]]]
+            dst[dep_mask] = dep0 + user_dep[a[dep_mask]]
             sweep_mask = (kind >= 0.25) & (kind < 0.45)  # the matching sweep into the hot wallet
-            src[sweep_mask] = deposits[user_dep[b[sweep_mask]]]
-            dst[sweep_mask] = dep_hot[user_dep[b[sweep_mask]]]
+            src[sweep_mask] = dep0 + user_dep[b[sweep_mask]]
+            dst[sweep_mask] = hot0 + self.deposit_hot[user_dep[b[sweep_mask]]]
             wd_mask = (kind >= 0.45) & (kind < 0.55)  # withdrawals from a hot wallet
-            src[wd_mask] = np.array(self.hots, dtype=object)[
-                rng.integers(0, len(self.hots), int(wd_mask.sum()))
-            ]
-            start = done
+            src[wd_mask] = hot0 + rng.integers(0, n_hot, int(wd_mask.sum()))
+            ids = np.arange(done, done + size)
+            month = np.searchsorted(bounds, ts, side="right") - 1
+            for m in np.unique(month):
+                rows = np.flatnonzero(month == m)
+                rows = rows[np.lexsort((ts[rows], rank[src[rows]]))]
+                table = _table(
+                    pool.take(src[rows]), pool.take(dst[rows]), units[rows], ts[rows], ids[rows]
+                )
+                store.write_sorted(table)
             done += size
-            yield _table(src, dst, units, ts, start)
+        return done
+
+
+def _month_bounds(start: int, end: int) -> np.ndarray:
+    """Unix times of the first second of each month from ``start``'s month to past ``end``."""
+    first = np.datetime64(np.datetime64(start, "s"), "M")
+    last = np.datetime64(np.datetime64(end, "s"), "M") + 1
+    months = np.arange(first, last + 1)
+    return months.astype("datetime64[s]").astype(np.int64)
 
 
 def _table(
-    src: np.ndarray,
-    dst: np.ndarray,
+    src: pa.Array | np.ndarray,
+    dst: pa.Array | np.ndarray,
     units: np.ndarray,
     ts: np.ndarray,
-    start: int,
+    ids: np.ndarray,
     prefix: str = "bg",
 ) -> pa.Table:
     n = len(src)
     amount = pc.multiply(pa.array(units).cast(pa.decimal128(20, 0)), MICRO).cast(
         pa.decimal128(38, 18)
     )
-    ids = np.arange(start, start + n)
     tx = pc.binary_join_element_wise(pa.scalar(prefix), pa.array(ids).cast(pa.string()), "")
     return pa.table(
         {
-            "chain": pa.array(["tron"] * n),
+            "chain": pa.repeat(pa.scalar("tron"), n),
             "tx_hash": tx,
             "idx": pa.array(np.zeros(n, dtype=np.int64)),
             "from_addr": pa.array(src, pa.string()),
             "to_addr": pa.array(dst, pa.string()),
-            "asset": pa.array(["USDT"] * n),
+            "asset": pa.repeat(pa.scalar("USDT"), n),
             "amount": amount,
-            "ts": pa.array(ts.astype(np.int64)),
+            "ts": pa.array(np.asarray(ts).astype(np.int64)),
         },
         schema=TRANSFER_SCHEMA,
     )
 
 
-def generate(cfg: ScenarioConfig) -> tuple[Scenario, Iterator[pa.Table]]:
-    """The scenario (truth, tags to apply) and its transfers as Arrow tables, in chunks."""
+def generate(cfg: ScenarioConfig) -> tuple[Scenario, _Builder]:
+    """The scenario (truth, tags to apply), with the builder that can write its transfers."""
     builder = _Builder(cfg)
     for number in range(cfg.shops):
         builder.shop(number)
     builder.sweeps()
+    return builder.scenario, builder
+
+
+def write_scenario(store: TransferStore, cfg: ScenarioConfig) -> Scenario:
+    """Generate and write straight into the store (no de-duplication pass: ids are unique)."""
+    scenario, builder = generate(cfg)
     rows = builder.rows
     shop_table = _table(
         np.array([r[0] for r in rows], dtype=object),
         np.array([r[1] for r in rows], dtype=object),
         np.array([r[2] for r in rows], dtype=np.int64),
         np.array([r[3] for r in rows], dtype=np.int64),
-        0,
+        np.arange(len(rows)),
         prefix="shop",
     )
-    background = builder.background(max(0, cfg.transfers - len(rows)))
-
-    def tables() -> Iterator[pa.Table]:
-        yield shop_table
-        yield from background
-
-    return builder.scenario, tables()
-
-
-def write_scenario(store: TransferStore, cfg: ScenarioConfig) -> Scenario:
-    """Generate and write straight into the store (no de-duplication pass: ids are unique)."""
-    scenario, tables = generate(cfg)
-    for table in tables:
-        scenario.written += store.write_partitions(table)
+    scenario.written = store.write_partitions(shop_table)
+    scenario.written += builder.background(store, max(0, cfg.transfers - len(rows)))
     return scenario

@@ -146,6 +146,14 @@ class TransferStore:
         os.replace(tmp, final)
         return final
 
+    def write_sorted(self, rows: pa.Table, dataset: str = "transfers") -> int:
+        """Write rows of one chain and month, already sorted by sender (bulk generators)."""
+        if rows.num_rows:
+            chain = rows.column("chain")[0].as_py()
+            month = month_of(rows.column("ts")[0].as_py())
+            self._write(dataset, chain, month, rows.drop_columns(["chain"]))
+        return rows.num_rows
+
     def write_partitions(self, rows: pa.Table, dataset: str = "transfers") -> int:
         """Write rows known to be new (generators, bulk loads): split by month, sort, write."""
         con = duckdb.connect()
