@@ -51,6 +51,12 @@ DH_PRIME = int(
 )  # RFC 3526 group 14, a safe prime (checked by the tests of this fake)
 DH_G = 2
 RPC_RESULT = 0xF35C6D01
+WRAPPERS = (
+    functions.InvokeWithLayerRequest,
+    functions.InitConnectionRequest,
+    functions.InvokeWithoutUpdatesRequest,
+    functions.InvokeAfterMsgRequest,
+)
 VECTOR = 0x1CB5C415
 
 _KEY_LOCK = threading.Lock()
@@ -242,7 +248,7 @@ class _Conn:
         self.send(struct.pack("<Iq", RPC_RESULT, msg_id) + await self.call(obj), response=True)
 
     async def call(self, req: Any) -> bytes:
-        while isinstance(req, (functions.InvokeWithLayerRequest, functions.InitConnectionRequest)):
+        while isinstance(req, WRAPPERS):
             req = req.query
         assert self.auth_key is not None
         try:

@@ -86,6 +86,7 @@ class World:
         self.photos: dict[int, bytes] = {}
         self.flood: dict[str, int] = {}  # request class name -> seconds to wait
         self.calls: list[str] = []
+        self.downloads: list[int] = []  # photo ids whose first chunk was asked for
         self.address = ("127.0.0.1", 0)
 
     # -- content --------------------------------------------------------------------------
@@ -264,6 +265,8 @@ class World:
         data = self.photos.get(getattr(loc, "id", 0))
         if data is None or loc.access_hash != loc.id * 3:
             raise RpcFail(400, "FILE_REFERENCE_INVALID")
+        if req.offset == 0:
+            self.downloads.append(loc.id)
         return types.upload.File(
             type=types.storage.FileJpeg(), mtime=0, bytes=data[req.offset : req.offset + req.limit]
         )
