@@ -46,6 +46,7 @@ class DuckDBBackend:
         their rows are inserted into both tables in one transaction and the ART indexes
         follow; when a file was replaced or removed (compaction), the copy is rebuilt.
         """
+        self.close()  # a second connection to the file with other settings would be refused
         files = self._stat_files()
         if not force and self.path.exists():
             indexed = self._indexed_files()
