@@ -44,7 +44,7 @@ def server(world: World) -> Iterator[FakeMTProtoServer]:
         yield srv
 
 
-def _settings(tmp_path: Path, server: FakeMTProtoServer, url: str = "") -> dict[str, object]:
+def _settings(tmp_path: Path, server: FakeMTProtoServer) -> dict[str, object]:
     return dict(
         telegram_api_id=12345,
         telegram_api_hash="0123456789abcdef0123456789abcdef",
@@ -61,7 +61,7 @@ def rt(
     url = request.getfixturevalue("pg_url") if request.param == "postgres" else ""
     runtime = Runtime.open(make_settings(tmp_path, url, **_settings(tmp_path, server)))
     info = asyncio.run(login(runtime.settings, world.phone, lambda: world.code))
-    assert info["id"] == world.me.id and Path(info["session"]).is_file()
+    assert info["id"] == world.me.id and Path(info["session"]).stat().st_mode & 0o077 == 0
     jobs.load_default_handlers()
     yield runtime
     runtime.close()

@@ -216,6 +216,8 @@ async def login(
             except errors.RPCError as exc:
                 raise IngestError(f"Telegram refused the login: {exc}", code="E175") from exc
         me = await client.get_me()
-        return {"id": me.id, "name": me.first_name, "session": str(session_path(settings))}
+        path = session_path(settings)
+        path.chmod(0o600)  # the file holds the account's auth key: whoever reads it is logged in
+        return {"id": me.id, "name": me.first_name, "session": str(path)}
     finally:
         await client.disconnect()
