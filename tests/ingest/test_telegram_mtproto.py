@@ -121,6 +121,7 @@ def test_history_then_new_messages_then_edit(rt: Runtime, world: World) -> None:
     items = _items(rt, sid)
     assert len(items) == 257 and items[f"{ch.id}:257"].status == "done"
     assert world.calls.count("GetHistoryRequest") <= 2  # only the new page and the re-check
+    assert "ResolveUsernameRequest" not in world.calls  # the session remembers the channel
     assert world.downloads == [ch.id * 10_000 + 256, ch.id * 10_000 + 252]  # new photos only
 
     world.edit(ch, 255, "Мефедрон снова в наличии, новый оператор @new_operator")

@@ -57,7 +57,9 @@ async def _item(client: Any, msg: Any, chat: dict[str, Any], tmp: Path, max_byte
 async def _walk_chat(
     client: Any, ref: str | int, cursor: dict[str, Any], save: Save, opts: dict[str, Any]
 ) -> int:
-    entity = await client.get_entity(ref)
+    # The session caches usernames it resolved: contacts.resolveUsername has a tight daily
+    # limit, channels.getChannels by id and access hash has not.
+    entity = await client.get_entity(await client.get_input_entity(ref))
     chat = chat_info(entity)
     chats = cursor.setdefault("chats", {})
     cur = chats.setdefault(str(chat["id"]), {})
