@@ -18,11 +18,14 @@ from narcowatch.trace.report import write_report
 from narcowatch.trace.runs import list_runs, load_run, save_run
 from narcowatch.trace.sankey import sankey_bands
 from narcowatch.trace.tags import CATEGORIES, add_tag
+from narcowatch.web import trace_requisites
 from narcowatch.web.deps import CurrentUser, render, require_role
 from narcowatch.web.templating import NavItem
 
 router = APIRouter(prefix="/trace")
-NAV = [NavItem(label="trace.title", href="/trace", role="analyst", order=60)]
+# the requisites pages are registered with the trace pages (no change to the app's module list)
+router.include_router(trace_requisites.router, prefix="/requisites")
+NAV = [NavItem(label="trace.title", href="/trace", role="analyst", order=60), *trace_requisites.NAV]
 MAX_SEEDS = 50
 
 
