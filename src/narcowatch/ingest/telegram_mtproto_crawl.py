@@ -32,6 +32,7 @@ from narcowatch.settings import Settings
 log = logging.getLogger(__name__)
 BATCH = 100
 Problem = Callable[[str, str], None]
+SaveBatch = Callable[[list[IncomingItem], dict[str, Any]], None]  # items + cursor, one commit
 
 
 class FloodWait(Exception):
@@ -55,7 +56,7 @@ async def _item(client: Any, msg: Any, chat: dict[str, Any], tmp: Path, max_byte
 
 
 async def _walk_chat(
-    client: Any, ref: str | int, cursor: dict[str, Any], save: Save, opts: dict[str, Any]
+    client: Any, ref: str | int, cursor: dict[str, Any], save: SaveBatch, opts: dict[str, Any]
 ) -> int:
     # The session caches usernames it resolved: contacts.resolveUsername has a tight daily
     # limit, channels.getChannels by id and access hash has not.
@@ -100,7 +101,7 @@ async def read_chats(
     settings: Settings,
     refs: list[str],
     cursor: dict[str, Any],
-    save: Save,
+    save: SaveBatch,
     problem: Problem,
     tmp: Path,
     config: dict[str, Any] | None = None,
