@@ -130,6 +130,9 @@ class Settings(BaseModel):
     telegram_session: str = Field(
         "", description="Telethon session file; empty = data_dir/telegram.session."
     )
+    telegram_session_key: str = Field(
+        "", description="Passphrase that encrypts the Telegram session at rest; empty = plain."
+    )
     telegram_server: str = Field(
         "", description="MTProto server 'host:port' instead of Telegram's DC 2 (tests: a fake)."
     )
