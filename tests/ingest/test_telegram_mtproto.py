@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from narcowatch.errors import IngestError
 from narcowatch.ingest.crawl import add_source
 from narcowatch.ingest.telegram_mtproto import login, session_path
 from narcowatch.ingest.telegram_mtproto_crawl import TelegramMTProtoSource
@@ -218,3 +219,27 @@ def test_cli_login_creates_the_session(
     assert "Logged in as Operator" in out.output
     settings = make_settings(tmp_path, **_settings(tmp_path, server))
     assert session_path(settings).is_file() and len(world.authorized) == 1
+
+
+def test_encrypted_session_at_rest(tmp_path: Path, server: FakeMTProtoServer, world: World) -> None:
+    opts = _settings(tmp_path, server) | {"telegram_session_key": "correct horse battery"}
+    rt = Runtime.open(make_settings(tmp_path, "", **opts))
+    try:
+        asyncio.run(login(rt.settings, world.phone, lambda: world.code))
+        blob = session_path(rt.settings).read_bytes()
+        key = next(iter(world.keys.values())).key
+        assert blob.startswith(b"NWTS1") and key not in blob and b"SQLite" not in blob
+        jobs.load_default_handlers()
+        sid = add_source(rt, "telegram_mtproto", "city_chat")
+        assert _crawl(rt, sid) == "done" and len(_items(rt, sid)) == 12
+        world.calls.clear()
+        world.post(world.channels["city_chat"], 2)
+        assert _crawl(rt, sid) == "done" and len(_items(rt, sid)) == 14
+        assert "ResolveUsernameRequest" not in world.calls  # the peer is kept in the cursor
+        assert len(world.keys) == 1  # the sealed auth key was reused, no new key exchange
+    finally:
+        rt.close()
+    wrong = make_settings(tmp_path, "", **(opts | {"telegram_session_key": "wrong"}))
+    with pytest.raises(IngestError) as err:
+        TelegramMTProtoSource(wrong, "city_chat").iter_items().__next__()
+    assert err.value.code == "E176"

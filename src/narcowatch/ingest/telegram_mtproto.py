@@ -21,15 +21,14 @@ from typing import Any
 
 from narcowatch.errors import IngestError
 from narcowatch.ingest.base import Attachment, IncomingItem
+from narcowatch.ingest.telegram_session import open_session, session_path, store_session
 from narcowatch.ingest.values import clean_text, fit_name
 from narcowatch.settings import Settings
 
+__all__ = ["KIND", "chat_info", "chat_ref", "login", "make_client", "session_path", "to_item"]
+
 KIND = "telegram_mtproto"
 VOLATILE = ("views", "forwards", "replies", "reactions")
-
-
-def session_path(settings: Settings) -> Path:
-    return Path(settings.telegram_session or Path(settings.data_dir) / "telegram.session")
 
 
 def make_client(settings: Settings) -> Any:
@@ -41,10 +40,8 @@ def make_client(settings: Settings) -> Any:
             "telegram_api_id and telegram_api_hash are not set (get them at my.telegram.org)",
             code="E170",
         )
-    path = session_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
     client = TelegramClient(
-        str(path),
+        open_session(settings),
         settings.telegram_api_id,
         settings.telegram_api_hash,
         connection_retries=2,
@@ -216,8 +213,9 @@ async def login(
             except errors.RPCError as exc:
                 raise IngestError(f"Telegram refused the login: {exc}", code="E175") from exc
         me = await client.get_me()
-        path = session_path(settings)
-        path.chmod(0o600)  # the file holds the account's auth key: whoever reads it is logged in
-        return {"id": me.id, "name": me.first_name, "session": str(path)}
+        return {"id": me.id, "name": me.first_name, "session": str(session_path(settings))}
     finally:
         await client.disconnect()
+        store_session(settings, client.session)
+        if session_path(settings).exists():  # it holds the auth key: whoever reads it is in
+            session_path(settings).chmod(0o600)

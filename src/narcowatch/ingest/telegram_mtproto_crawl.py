@@ -22,10 +22,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from telethon.tl import types
+
 from narcowatch.errors import IngestError
 from narcowatch.ingest.base import IncomingItem
 from narcowatch.ingest.crawl import CrawlState, PoliteFetcher, Save
 from narcowatch.ingest.telegram_mtproto import KIND, chat_info, chat_ref, make_client, to_item
+from narcowatch.ingest.telegram_session import store_session
 from narcowatch.runtime import Runtime
 from narcowatch.settings import Settings
 
@@ -58,13 +61,20 @@ async def _item(client: Any, msg: Any, chat: dict[str, Any], tmp: Path, max_byte
 async def _walk_chat(
     client: Any, ref: str | int, cursor: dict[str, Any], save: SaveBatch, opts: dict[str, Any]
 ) -> int:
-    # The session caches usernames it resolved: contacts.resolveUsername has a tight daily
-    # limit, channels.getChannels by id and access hash has not.
-    entity = await client.get_entity(await client.get_input_entity(ref))
-    chat = chat_info(entity)
+    # contacts.resolveUsername has a tight daily limit, channels.getChannels by id and access
+    # hash has not: the peer resolved once is kept in the cursor (sessions may not cache it).
     chats = cursor.setdefault("chats", {})
+    known = next((c for c in chats.values() if c.get("ref") == str(ref) and c.get("hash")), None)
+    if known is not None:
+        peer: Any = types.InputPeerChannel(int(known["id"]), int(known["hash"]))
+    else:
+        peer = await client.get_input_entity(ref)
+    entity = await client.get_entity(peer)
+    chat = chat_info(entity)
     cur = chats.setdefault(str(chat["id"]), {})
     cur["ref"] = str(ref)
+    if isinstance(entity, types.Channel) and entity.access_hash is not None:
+        cur.update(id=entity.id, hash=str(entity.access_hash))
     stop_at = int(cur.get("stop_at") or 0)
     offset = int(cur.get("walk_offset") or 0)
     top = int(cur.get("walk_top") or 0)
@@ -143,6 +153,7 @@ async def read_chats(
         return total
     finally:
         await client.disconnect()
+        store_session(settings, client.session)
 
 
 def _refs(config: dict[str, Any], url: str | None) -> list[str]:
