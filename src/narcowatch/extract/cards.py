@@ -12,7 +12,7 @@ import re
 
 from stdnum import luhn
 
-from narcowatch.extract.base import Indicator, digit_windows, finditer_near_digits
+from narcowatch.extract.base import Indicator, finditer_in, scan
 
 NAME = "cards.v1"
 
@@ -57,10 +57,10 @@ class CardExtractor:
     name = NAME
 
     def extract(self, text: str) -> list[Indicator]:
-        if not digit_windows(text):
-            return []
+        # 13 digits at least, so windows holding fewer are skipped unscanned.
+        windows = [w for w in scan(text).windows if sum(e - s for s, e in w[2]) >= 13]
         hits: list[Indicator] = []
-        for m in finditer_near_digits(CARD_RE, text):
+        for m in finditer_in(CARD_RE, text, windows, lead=0):
             raw = m.group(0)
             seps = {ch for ch in raw if not ch.isdigit()}
             if len(seps) > 1:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from narcowatch.extract.base import Indicator, digit_windows, finditer_near_digits
+from narcowatch.extract.base import Indicator, Scan, Window, finditer_in, scan
 
 NAME = "coordinates.v1"
 
@@ -68,11 +68,16 @@ def _dms_value(text: str) -> float:
     return int(deg) + int(minutes) / 60 + float(sec.replace(",", ".")) / 3600
 
 
+def _fraction_windows(sc: Scan, digits: int) -> list[Window]:
+    """Windows with a fractional part of ``digits``+ digits (``43.2567``, ``76,94512``)."""
+    return sc.select(lambda text, s, e: e - s >= digits and s and text[s - 1] in ".,")
+
+
 class CoordinateExtractor:
     name = NAME
 
     def extract(self, text: str) -> list[Indicator]:
-        if not digit_windows(text):
+        if not scan(text).windows:
             return []
         hits: list[Indicator] = []
         taken: list[tuple[int, int]] = []
@@ -88,9 +93,11 @@ class CoordinateExtractor:
         return hits
 
     def _points(self, text: str) -> Iterator[tuple[int, int, float, float]]:
-        low = text.lower()
-        maps = any(word in low for word in ("maps", "2gis", "openstreetmap", "osm.org"))
-        for m in finditer_near_digits(MAP_RE, text) if maps else ():
+        sc = scan(text)
+        low = sc.low
+        windows = sc.windows
+        maps = any(map(low.__contains__, ("maps", "2gis", "openstreetmap", "osm.org")))
+        for m in finditer_in(MAP_RE, text, windows) if maps else ():
             end = m.end()
             while text[end - 1] in ".,;:!?)]}":
                 end -= 1
@@ -106,7 +113,7 @@ class CoordinateExtractor:
                 if g[a] and g[b]:
                     yield m.start(), end, float(g[a]), float(g[b])
                     break
-        for m in finditer_near_digits(DMS_RE, text) if "°" in text or "º" in text else ():
+        for m in finditer_in(DMS_RE, text, windows, lead=0) if "°" in text or "º" in text else ():
             lat, lon = _dms_value(m.group("lat")), _dms_value(m.group("lon"))
             if m.group("h1") in "SЮ":
                 lat = -lat
@@ -114,10 +121,11 @@ class CoordinateExtractor:
                 lon = -lon
             if lat == lat and lon == lon:
                 yield m.start(), m.end(), lat, lon
-        for m in finditer_near_digits(LABELLED_RE, text):
+        labelled_words = any(map(low.__contains__, ("lat", "широта", "ендік")))
+        for m in finditer_in(LABELLED_RE, text, _fraction_windows(sc, 3) if labelled_words else ()):
             lat = float(m.group("lat").replace(",", "."))
             yield m.start(), m.end(), lat, float(m.group("lon").replace(",", "."))
-        for m in finditer_near_digits(DECIMAL_RE, text):
+        for m in finditer_in(DECIMAL_RE, text, _fraction_windows(sc, 4), lead=4):
             if m.group("clat"):
                 lat = float(m.group("clat").replace(",", "."))
                 lon = float(m.group("clon").replace(",", "."))

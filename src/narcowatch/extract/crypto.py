@@ -9,8 +9,9 @@ inferring the network from the address format when the text does not name it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from narcowatch.extract.base import Indicator, digit_windows, finditer_near_digits
+from narcowatch.extract.base import Indicator, scan
 from narcowatch.extract.checksums import VALIDATORS
 
 NAME = "crypto.v1"
@@ -29,6 +30,7 @@ ADDRESS_RE = re.compile(
     r"|(?P<ton_raw>(?:0|-1):[0-9a-fA-F]{64})"
     r")(?![\w/+=-])"
 )
+_LONG_TOKEN = re.compile(r"[A-Za-z0-9_+/=:-]{11,}")
 _TYPES = {
     "eth": "crypto:eth",
     "btc_sw": "crypto:btc",
@@ -76,12 +78,25 @@ class CryptoExtractor:
 
     name = NAME
 
+    @staticmethod
+    def _candidates(text: str) -> Iterator[re.Match[str]]:
+        """``ADDRESS_RE`` matches in the digit windows, looked for only where they can be.
+
+        Every address form is 11+ characters of ``_LONG_TOKEN``'s set in a row (``bc1`` and 8
+        at least), so ``ADDRESS_RE`` runs only over such runs, one character past each so its
+        look-ahead sees what follows, as it would scanning the whole window.
+        """
+        for start, end, _ in scan(text).windows:
+            if max(map(len, text[start:end].split())) < 11:
+                continue
+            for token in _LONG_TOKEN.finditer(text, start, end):
+                yield from ADDRESS_RE.finditer(text, token.start(), min(token.end() + 1, end))
+
     def extract(self, text: str) -> list[Indicator]:
-        if not digit_windows(text):
-            return []
+        # Every address form is 11+ characters of this ASCII set in a row (bc1 + 8 at least).
         hits: list[Indicator] = []
         usdt: tuple[bool, str | None] | None = None
-        for m in finditer_near_digits(ADDRESS_RE, text):
+        for m in self._candidates(text):
             kind = m.lastgroup or ""
             type_ = _TYPES[kind]
             value = m.group(0)

@@ -10,7 +10,7 @@ import re
 
 from stdnum import iban
 
-from narcowatch.extract.base import Indicator, digit_windows, finditer_near_digits
+from narcowatch.extract.base import Indicator, finditer_in, scan
 
 NAME = "iban.v1"
 
@@ -21,16 +21,20 @@ IBAN_RE = re.compile(
 )
 
 
+def _country_digits(text: str, start: int, end: int) -> bool:
+    """Two check digits right after two Latin letters: ``KZ86...``."""
+    head = text[start - 2 : start] if start >= 2 else ""
+    return end - start >= 2 and head.isascii() and head.isalpha()
+
+
 class IbanExtractor:
     """IBANs; value compact uppercase."""
 
     name = NAME
 
     def extract(self, text: str) -> list[Indicator]:
-        if not digit_windows(text):
-            return []
         hits: list[Indicator] = []
-        for m in finditer_near_digits(IBAN_RE, text):
+        for m in finditer_in(IBAN_RE, text, scan(text).select(_country_digits), lead=2):
             raw = m.group(0)
             found = self._longest_valid(raw)
             if found is None:

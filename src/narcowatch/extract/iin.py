@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from narcowatch.extract.base import Indicator, finditer_near_digits
+from narcowatch.extract.base import Indicator, finditer_in, scan
 
 NAME = "iin.v1"
 
@@ -54,6 +54,11 @@ def validate_iin(digits: str) -> bool:
     return check_digit(digits) == int(digits[11])
 
 
+def _six_digits(text: str, start: int, end: int) -> bool:
+    """The number opens with six digits in a row (``YYMMDD``): a run of six at least."""
+    return end - start >= 6
+
+
 class IinExtractor:
     """IIN and BIN numbers (type ``iin``; ``meta["kind"]`` says which)."""
 
@@ -61,7 +66,8 @@ class IinExtractor:
 
     def extract(self, text: str) -> list[Indicator]:
         hits: list[Indicator] = []
-        for m in finditer_near_digits(IIN_RE, text):
+        windows = scan(text).select(_six_digits)
+        for m in finditer_in(IIN_RE, text, windows, lead=0):
             digits = re.sub(r"\D", "", m.group(0))
             kind = kind_of(digits)
             if kind is None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from narcowatch.extract.base import scan
+
 _LOOKALIKES = {"O": "0", "o": "0", "О": "0", "о": "0", "З": "3", "з": "3", "l": "1", "I": "1"}
 _ANY_LOOKALIKE = re.compile(r"[\d][ \-.]?[OoОоЗзlI]|[OoОоЗзlI][ \-.]?\d")
 _RUN_RE = re.compile(r"(?<![^\W\d_])[OoОоЗзlI]+(?![^\W\d_])")
@@ -67,6 +69,23 @@ DIGIT_WORDS = {
     "eight": "8",
     "nine": "9",
 }
+# One of these is in every run of three number words that could make a phone.
+_GATE_WORDS = (
+    "ноль",
+    "нуль",
+    "семь",
+    "восемь",
+    "нөл",
+    "жеті",
+    "zero",
+    "seven",
+    "eight",
+    "один",
+    "два",
+    "бір",
+    "one",
+    "two",
+)
 _TOKEN = re.compile(r"плюс|plus|\+|\d+|[^\W\d_]+", re.IGNORECASE)
 _GAP = re.compile(r"[\s,.\-–—/()]*")
 
@@ -77,26 +96,8 @@ def spelled_numbers(text: str) -> list[tuple[int, int, str]]:
     Returns ``(start, end, digits)`` with a leading ``+`` when "плюс"/"plus" opens the run;
     only runs with at least three number words and seven digits are returned.
     """
-    low = text.lower()
-    if not any(
-        word in low
-        for word in (
-            "ноль",
-            "нуль",
-            "семь",
-            "восемь",
-            "нөл",
-            "жеті",
-            "zero",
-            "seven",
-            "eight",
-            "один",
-            "два",
-            "бір",
-            "one",
-            "two",
-        )
-    ):
+    low = scan(text).low
+    if not any(map(low.__contains__, _GATE_WORDS)):
         return []
     runs: list[tuple[int, int, str]] = []
     digits, words, start, end = "", 0, -1, -1

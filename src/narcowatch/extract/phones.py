@@ -15,7 +15,8 @@ import re
 import phonenumbers
 from stdnum import luhn
 
-from narcowatch.extract.base import Indicator, digit_windows
+from narcowatch.extract.base import Indicator
+from narcowatch.extract.base import scan as prescan
 from narcowatch.extract.numwords import digitize, spelled_numbers
 
 NAME = "phones.v1"
@@ -69,6 +70,20 @@ def parse_phone(candidate: str) -> str | None:
     return None
 
 
+_LOOKALIKE = frozenset("OoОоЗзlI")
+_SEPARATOR = frozenset(" -.")
+
+
+def _lookalike_next(text: str, start: int, end: int) -> bool:
+    """A letter ``digitize`` may read as a digit touches this run (one separator between)."""
+    after = text[end : end + 2]
+    before = text[max(0, start - 2) : start][::-1]
+    return any(
+        side[:1] in _LOOKALIKE or (side[:1] in _SEPARATOR and side[1:2] in _LOOKALIKE)
+        for side in (after, before)
+    )
+
+
 class PhoneExtractor:
     """Valid phone numbers in E.164; obfuscated digits and spacing tolerated."""
 
@@ -76,18 +91,24 @@ class PhoneExtractor:
 
     def extract(self, text: str) -> list[Indicator]:
         spelled = self._spelled(text)
-        windows = digit_windows(text)
+        windows = prescan(text).windows
         if not windows:
             return spelled
         hits: list[Indicator] = []
-        for start, end in windows:
+        for start, end, runs in windows:
+            if sum(e - s for s, e in runs) < 7 and not any(
+                _lookalike_next(text, s, e) for s, e in runs
+            ):
+                continue  # fewer than seven digits and no letter that could be one
             # Lookalike letters are undone inside the window only; lengths never change.
             piece = text[start:end]
             fixed = digitize(piece)
             scan = text if fixed is piece else text[:start] + fixed + text[end:]
             if sum(map(len, _DIGIT_RUNS.findall(scan, start, end))) < 7:
                 continue
-            for m in CANDIDATE_RE.finditer(scan, start, end):
+            # A candidate opens at most "+ (" before its first digit.
+            pos = start if fixed is not piece else max(start, runs[0][0] - 3)
+            for m in CANDIDATE_RE.finditer(scan, pos, end):
                 hits.extend(self._from_candidate(text, scan, m))
         return hits + [
             h for h in spelled if not any(o.start < h.end and h.start < o.end for o in hits)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from narcowatch.extract.amounts import AMOUNT, MULTIPLIER, parse_amount
-from narcowatch.extract.base import Indicator, digit_windows, finditer_near_digits
+from narcowatch.extract.base import Indicator, finditer_in, scan
 
 NAME = "prices.v1"
 
@@ -77,6 +77,16 @@ PRICE_RE = re.compile(
     re.IGNORECASE,
 )
 
+# An amount ends or starts a digit run; its currency is right after it or right before it.
+_CUR_AFTER = re.compile(rf"\s?(?:{MULTIPLIER})?\s?(?:{_CUR})", re.IGNORECASE)
+_CUR_BEFORE = re.compile(r"(?:\$|€|₸|₽|usdt|usd)\s?\Z", re.IGNORECASE)
+
+
+def _currency_next(text: str, start: int, end: int) -> bool:
+    if _CUR_AFTER.match(text, end):
+        return True
+    return bool(start) and _CUR_BEFORE.search(text, max(0, start - 6), start) is not None
+
 
 def currency_code(written: str) -> str | None:
     token = written.strip().lower()
@@ -90,13 +100,12 @@ class PriceExtractor:
     name = NAME
 
     def extract(self, text: str) -> list[Indicator]:
-        if not digit_windows(text):
-            return []
-        low = text.lower()
-        if not any(word in low for word in _CURRENCY_HINTS):
+        sc = scan(text)
+        windows = sc.select(_currency_next)
+        if not windows or not any(map(sc.low.__contains__, _CURRENCY_HINTS)):
             return []
         hits: list[Indicator] = []
-        for m in finditer_near_digits(PRICE_RE, text):
+        for m in finditer_in(PRICE_RE, text, windows, lead=6):
             cur_raw = m.group("cur") or m.group("pcur")
             code = currency_code(cur_raw)
             if code is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from narcowatch.extract.amounts import parse_amount
-from narcowatch.extract.base import Indicator, digit_windows, finditer_near_digits
+from narcowatch.extract.base import Indicator, finditer_in, scan
 
 NAME = "quantities.v1"
 
@@ -32,14 +32,20 @@ def unit_code(unit: str) -> str:
     return _UNITS.get(lowered[0]) or "g"
 
 
+# The first letter of every unit; an amount ends a digit run and its unit follows.
+_UNIT_START = re.compile(r"\s?[гgкkмmшpд]")
+
+
+def _unit_after(text: str, start: int, end: int) -> bool:
+    return _UNIT_START.match(text, end) is not None
+
+
 class QuantityExtractor:
     name = NAME
 
     def extract(self, text: str) -> list[Indicator]:
-        if not digit_windows(text):
-            return []
         hits: list[Indicator] = []
-        for m in finditer_near_digits(QUANTITY_RE, text):
+        for m in finditer_in(QUANTITY_RE, text, scan(text).select(_unit_after), lead=0):
             amount_raw, unit = m.group("amount"), m.group("unit")
             code = unit_code(unit)
             if code == "g" and unit.lower().startswith("г"):

@@ -92,6 +92,8 @@ def extract_all(text: str, *, include_invalid: bool = False) -> list[Indicator]:
     hits: list[Indicator] = []
     for extractor in get_extractors():
         hits.extend(extractor.extract(text))
+    if not hits:
+        return hits
     if not include_invalid:
         hits = [h for h in hits if h.valid]
     hits = _dedupe(resolve_overlaps(hits))

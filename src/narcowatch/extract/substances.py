@@ -11,10 +11,12 @@ phrase; folding keeps the length of each word so spans stay exact. Terms the lex
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 
-from narcowatch.extract.base import Indicator
+import ahocorasick
+
+from narcowatch.extract.base import Indicator, scan
 
 NAME = "substances.v1"
 
@@ -30,12 +32,14 @@ _HEX_AFTER = re.compile(r"[^\n]{0,16}?\b(?=[a-f]*\d)[0-9a-f]{16,}\b", re.IGNOREC
 
 _MIXED_RE = re.compile(r"[\w@]*(?:[а-яё][a-z0-9@]|[a-z0-9@][а-яё])[\w@]*")
 _LATIN = re.compile(r"[a-z]")
-_MIXED_HINT = re.compile(r"[а-яё][a-z0-9@]|[a-z0-9@][а-яё]")
+# A Cyrillic letter next to a Latin one, a digit or "@"; written to open with a character set
+# so that ``re`` skips the (usually Cyrillic-only) text in C.
+_MIXED_HINT = re.compile(r"[a-z0-9@](?:[а-яё]|(?<=[а-яё].))")
 
 
-def fold_text(text: str) -> str:
+def fold_text(text: str, low: str | None = None) -> str:
     """Same-length fold of a whole text (lowercase, ё->е, mixed-script words Cyrillic)."""
-    low = text.lower().replace("ё", "е")
+    low = (text.lower() if low is None else low).replace("ё", "е")
     if len(low) != len(text):
         return "".join(fold_word(ch) if len(ch.lower()) == 1 else ch for ch in text)
     if not low.isascii() and _LATIN.search(low) and _MIXED_HINT.search(low):
@@ -86,6 +90,41 @@ def _trigger() -> re.Pattern[str]:
 
 
 @cache
+def _automaton() -> ahocorasick.Automaton:
+    """The same first words for one Aho-Corasick pass over the text (C, no per-position try)."""
+    exact, stems = _index()
+    automaton = ahocorasick.Automaton()
+    for word in [*exact, *stems]:
+        automaton.add_word(word, len(word))
+    automaton.make_automaton()
+    return automaton
+
+
+def triggers(folded: str) -> Iterator[re.Match[str]]:
+    """``_trigger().finditer(folded)``, computed from the automaton's hits.
+
+    A trigger can only start where a first word occurs at a word start, so the regular
+    expression is tried at those places only, skipping any inside the previous match as
+    ``finditer`` would.
+    """
+    starts = set()
+    for end, length in _automaton().iter(folded):
+        start = end - length + 1
+        if start == 0 or not (folded[start - 1].isalnum() or folded[start - 1] in "_@"):
+            starts.add(start)
+    if not starts:
+        return
+    pattern, done = _trigger(), 0
+    for start in sorted(starts):
+        if start < done:
+            continue
+        m = pattern.match(folded, start)
+        if m:
+            done = m.end()
+            yield m
+
+
+@cache
 def _index() -> tuple[dict[str, list[_Term]], dict[str, list[_Term]]]:
     """Exact first words and stem first words -> the terms starting with them."""
     from narcowatch.classify.lexicon_data import load_lexicon
@@ -130,10 +169,10 @@ class SubstanceExtractor:
 
     def extract(self, text: str) -> list[Indicator]:
         exact, stems = _index()
-        folded = fold_text(text)
+        folded = fold_text(text, scan(text).low)
         hits: list[Indicator] = []
         taken_until = 0
-        for trigger in _trigger().finditer(folded):
+        for trigger in triggers(folded):
             if trigger.start() < taken_until:
                 continue
             words = [(m.group(0), m.start(), m.end()) for m in _words_from(folded, trigger.start())]

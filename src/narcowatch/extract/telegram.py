@@ -13,7 +13,7 @@ import re
 
 import phonenumbers
 
-from narcowatch.extract.base import Indicator
+from narcowatch.extract.base import Indicator, scan
 from narcowatch.extract.tlds import is_tld
 
 NAME = "telegram.v1"
@@ -84,7 +84,8 @@ _GATE_WORDS = (
 )
 _ME_SLASH = re.compile(r"(?:me|dog)\s?/")
 _HANDLE_HINTS = ("@", "＠", "собак", "(at)", "[at]")
-_SPACED_TME = re.compile(r"(?<![\w])t\s?\W{1,5}\s?me\W")
+# The look-behind sits after the literal ``t`` so ``re`` can jump between the t's.
+_SPACED_TME = re.compile(r"t(?<!\wt)\s?\W{1,5}\s?me\W")
 
 
 def clean_username(raw: str) -> str | None:
@@ -111,8 +112,8 @@ class TelegramExtractor:
     name = NAME
 
     def extract(self, text: str) -> list[Indicator]:
-        low = text.lower()
-        if not any(word in low for word in _GATE_WORDS) and not (
+        low = scan(text).low
+        if not any(map(low.__contains__, _GATE_WORDS)) and not (
             "me" in low and _SPACED_TME.search(low)
         ):
             return []
@@ -178,7 +179,7 @@ class TelegramExtractor:
 
 
 def _has_any(low: str, words: tuple[str, ...]) -> bool:
-    return any(word in low for word in words)
+    return any(map(low.__contains__, words))
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
