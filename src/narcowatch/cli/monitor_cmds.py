@@ -50,7 +50,7 @@ def worker(
 
 @sources_app.command("add")
 def sources_add(
-    kind: str = typer.Argument(..., help="telegram_web | web | rss | classifieds"),
+    kind: str = typer.Argument(..., help="telegram_web|telegram_mtproto|web|rss|classifieds"),
     url: str = typer.Argument(..., help="Channel name or URL."),
     name: str = typer.Option(None, help="Display name (default: the URL)."),
     interval: int = typer.Option(None, help="Seconds between crawls."),
