@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from narcowatch.extract.base import Indicator
+from narcowatch.extract.base import Indicator, scan
 from narcowatch.extract.links import clean_host
 from narcowatch.extract.tlds import is_tld
 
@@ -17,7 +17,8 @@ _AT = r"(?:@|＠|\s?[\[\(\{]\s?(?:@|at|собака)\s?[\]\)\}]\s?|\s(?:соба
 _DOT = r"(?:\.|\s?[\[\(\{]\s?(?:\.|dot|точка)\s?[\]\)\}]\s?|\s(?:dot|точка)\s)"
 EMAIL_RE = re.compile(
     rf"(?<![\w.+\-@/])(?P<local>[\w](?:[\w.+\-]{{0,62}}[\w])?){_AT}"
-    rf"(?P<host>(?:[^\W_](?:[\w-]{{0,61}}[^\W_])?{_DOT})+[^\W\d_]{{2,24}})(?![\w-])",
+    rf"(?P<host>(?:[^\W_](?:[\w-]{{0,61}}[^\W_])?{_DOT})+(?:xn--[a-z0-9-]{{2,59}}|[^\W\d_]{{2,24}}))"
+    r"(?![\w-])",
     re.IGNORECASE,
 )
 _GATE_WORDS = ("@", "＠", "(at)", "[at]", "{at}", " at ", "собак")
@@ -35,8 +36,8 @@ class EmailExtractor:
         return "://" in token
 
     def extract(self, text: str) -> list[Indicator]:
-        low = text.lower()
-        if not any(word in low for word in _GATE_WORDS):
+        low = scan(text).low
+        if not any(map(low.__contains__, _GATE_WORDS)):
             return []
         hits: list[Indicator] = []
         for m in EMAIL_RE.finditer(text):

@@ -11,9 +11,10 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import ipaddress
 import re
 
-from narcowatch.extract.base import Indicator
+from narcowatch.extract.base import Indicator, scan
 from narcowatch.extract.textutil import refang_dots, trim_trailing
 from narcowatch.extract.tlds import FILE_LIKE_TLDS, is_tld, top_level_domains
 
@@ -28,14 +29,18 @@ _SCHEME = (
 _LABEL = r"[^\W_](?:[\w-]{0,62}[^\W_])?"
 _HOST = (
     rf"(?P<host>(?P<ip>\d{{1,3}}(?:{_DOT}\d{{1,3}}){{3}})"
+    r"|(?P<ip6>\[[0-9a-f:.]{2,39}(?:%[\w.]{1,20})?\])"
     rf"|(?:{_LABEL}{_DOT})+(?:xn--[a-z0-9-]{{2,59}}|[^\W\d_]{{2,63}}))(?![\w-])"
 )
 _PORT = r"(?P<port>:\d{1,5}(?![\d.]))?"
-_PATH = r"(?P<path>[/?#][^\s<>\"'«»“”`|^{}\\]*)?"
+# ``[/]`` is a defanged slash (``example[.]com[/]path``).
+_PATH = r"(?P<path>(?:[/?#]|\[/\])[^\s<>\"'«»“”`|^{}\\]*)?"
 URL_RE = re.compile(rf"(?<![\w@.\-/]){_SCHEME}?{_HOST}{_PORT}{_PATH}", re.IGNORECASE)
 _SPACED_PATH = re.compile(r"\s?/\s?[\w+\-]+(?:/[\w+\-]+)*")
 _DOT_LETTER = re.compile(r"\.[^\W_]")
 _DEFANG_MARKS = ("[.]", "(.)", "{.}", "dot", "точка", " . ", "[ . ]", "( . )")
+# Besides defanged dots, forms the fast path (anchored at ``.x``) would not see.
+_FULL_SCAN_MARKS = ("[:]", "(:)", "[/]", "://[")
 
 
 def might_have_link(text: str) -> bool:
@@ -70,11 +75,19 @@ def clean_scheme(raw_scheme: str) -> str:
 
 
 def clean_path(raw_path: str) -> str:
-    return (
-        re.sub(r"\s+", "", refang_dots(raw_path))
-        if "[" in raw_path or " " in raw_path
-        else raw_path
-    )
+    if "[" not in raw_path and " " not in raw_path:
+        return raw_path
+    return re.sub(r"\s+", "", refang_dots(raw_path)).replace("[/]", "/")
+
+
+def clean_ipv6(raw_host: str) -> str | None:
+    """``[2001:DB8:0::1]`` -> ``[2001:db8::1]`` (compressed, lowercase); ``None`` if invalid."""
+    address, _, zone = raw_host.strip("[]").partition("%")
+    try:
+        parsed = ipaddress.IPv6Address(address)
+    except ValueError:
+        return None
+    return f"[{parsed.compressed}{'%' + zone if zone else ''}]"
 
 
 def validate_onion(host: str) -> bool:
@@ -106,8 +119,10 @@ class LinkExtractor:
         top_level_domains()  # load the Public Suffix List now, not inside the first text
 
     def extract(self, text: str) -> list[Indicator]:
-        low = text.lower()
-        if any(mark in low for mark in _DEFANG_MARKS) or "[:]" in low or "(:)" in low:
+        low = scan(text).low
+        if any(map(low.__contains__, _DEFANG_MARKS)) or any(
+            map(low.__contains__, _FULL_SCAN_MARKS)
+        ):
             matches: list[re.Match[str]] = list(URL_RE.finditer(text))
         else:
             matches = list(self._anchored(text))
@@ -140,6 +155,19 @@ class LinkExtractor:
                     break
         return found
 
+    @staticmethod
+    def _ipv6(text: str, m: re.Match[str], scheme_raw: str, userinfo: str) -> list[Indicator]:
+        """``http://[2001:db8::1]:8080/x``: only with a scheme, as for IPv4 hosts."""
+        host = clean_ipv6(m.group("host"))
+        if not scheme_raw or host is None:
+            return []
+        start = m.start()
+        raw = trim_trailing(m.group(0))
+        head_len = (m.start("host") - start) + len(m.group("host")) + len(m.group("port") or "")
+        value = f"{clean_scheme(scheme_raw)}://{userinfo}{host}{m.group('port') or ''}"
+        value += clean_path(raw[head_len:])
+        return [Indicator("url", value, raw, start, start + len(raw), True, NAME)]
+
     def _from_match(self, text: str, m: re.Match[str]) -> list[Indicator]:
         start = m.start()
         raw = trim_trailing(m.group(0))
@@ -147,6 +175,8 @@ class LinkExtractor:
         userinfo = m.group("userinfo") or ""
         if userinfo:
             scheme_raw = scheme_raw[: -len(userinfo)]
+        if m.group("ip6"):
+            return self._ipv6(text, m, scheme_raw, userinfo)
         host = clean_host(raw_host)
         tld = host.rsplit(".", 1)[-1]
         if m.group("ip"):
