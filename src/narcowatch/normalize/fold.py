@@ -33,17 +33,28 @@ _SEPARATED_RE = re.compile(r"(?<!\w)[^\W_]([ .\-_*·•|/\\~+]{1,3})[^\W_](?:\1[
 # One-letter words that may stand before a spaced-out word without belonging to it.
 _SHORT_WORDS = frozenset("ивскуоаяi")
 _SEPARATOR_CHARS = frozenset(" .-_*·•|/\\~+")
-# Cheap single-class scans first; the adjacency patterns only run when both kinds are present.
-_HAS_LATIN_RE = re.compile(r"[a-z]")
+# Quick yes/no scans run on every text, so each one starts with a character class: ``re`` then
+# skips in C to the characters that can start a match instead of trying every position (a
+# pattern opening with a lookbehind or an alternation is tried at every position, 5-10x slower).
 _HAS_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
-_HAS_LEET_RE = re.compile(r"[\d@$]")
-_MIXED_TRIGGER_RE = re.compile(r"[a-z][\u0400-\u04ff]|[\u0400-\u04ff][a-z]")
-_LEET_TRIGGER_RE = re.compile(r"[^\W\d_][\d@$]+[^\W\d_]|(?<!\w)[03468][\u0400-\u04ff]{3}")
+# a Latin letter next to a Cyrillic one, on either side
+_MIXED_TRIGGER_RE = re.compile(r"[a-z](?:(?=[\u0400-\u04ff])|(?<=[\u0400-\u04ff][a-z]))")
+# letter, digits/@/$, letter ("з@клад") or a leading 0/3/4/6/8 before three Cyrillic letters
+_LEET_TRIGGER_RE = re.compile(
+    r"[\d@$](?:(?<=[^\W\d_][\d@$])[\d@$]*[^\W\d_]|(?<=[03468])(?<!\w[03468])[\u0400-\u04ff]{3})"
+)
+# necessary for _SEPARATED_RE: a one-letter word, separators, a letter, separators, a letter
+_SEP = r"[ .\-_*·•|/\\~+]"
+_SEPARATED_GATE_RE = re.compile(
+    rf"{_SEP}(?<=(?<!\w)[^\W_].){_SEP}{{0,2}}[^\W_]{_SEP}{{1,3}}[^\W_](?![^\W_])"
+)
 _WORD_RE = re.compile(r"[^\W_](?:[^\W_]|[@$](?=[^\W_]))*")
 _UNIT_RE = re.compile(r"\d+[^\W\d_]{1,6}|[^\W\d_]{1,6}\d+")
 # A Latin word with a Cyrillic case ending ("telegramда", "usdtға") is ordinary writing.
 _LOANWORD_RE = re.compile(r"[a-z]{3,}[\u0400-\u04ff]{1,5}|[\u0400-\u04ff]{3,}[a-z]{1,2}")
 _REPEAT_RE = re.compile(r"([^\W\d_])\1\1+")
+# any character three times: much cheaper than _REPEAT_RE and necessary for it
+_TRIPLE_RE = re.compile(r"(.)\1\1", re.DOTALL)
 _LEET = frozenset("0123456789@$")
 
 
@@ -85,12 +96,24 @@ def is_junk(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs")
 
 
+_CHAR_INFO: dict[str, tuple[str, bool, bool]] = {}
+
+
+def _char_info(ch: str) -> tuple[str, bool, bool]:
+    """(folded form, junk, combining mark) of a special character, cached per character."""
+    info = (_fold_char(ch), is_junk(ch), unicodedata.category(ch) == "Mn")
+    if len(_CHAR_INFO) < 50_000:
+        _CHAR_INFO[ch] = info
+    return info
+
+
 def fold_chars(text: str) -> tuple[list[str], list[int], int, int]:
     """Pass 1: segments, the offset map, how many characters were not plain, how many junk."""
     parts: list[str] = []
     offsets: list[int] = []
     pos = 0
     special = junk = 0
+    info_get = _CHAR_INFO.get
     for m in _SPECIAL_RE.finditer(text):
         i = m.start()
         if i > pos:
@@ -98,16 +121,16 @@ def fold_chars(text: str) -> tuple[list[str], list[int], int, int]:
             offsets.extend(range(pos, i))
         ch = m.group()
         special += 1
-        if is_junk(ch):
+        out, is_junk_char, is_mark = info_get(ch) or _char_info(ch)
+        if is_junk_char:
             junk += 1
-        if unicodedata.category(ch) == "Mn" and parts and parts[-1]:
+        if is_mark and parts and parts[-1]:
             # a decomposed letter (и + breve): compose it with what came before
             composed = unicodedata.normalize("NFC", parts[-1][-1] + ch)
             if len(composed) == 1:
                 parts[-1] = parts[-1][:-1] + composed.casefold()
             pos = i + 1
             continue
-        out = _fold_char(ch)
         if out:
             parts.append(out)
             offsets.extend([i] * len(out))
@@ -120,11 +143,15 @@ def fold_chars(text: str) -> tuple[list[str], list[int], int, int]:
 
 def join_separated(folded: str, offsets: list[int]) -> tuple[str, list[int], int]:
     """Pass 2: "з.а.к.л.а.д.к.и" -> "закладки" (at least three single letters, two non-digits)."""
+    gate = _SEPARATED_GATE_RE.search(folded)
+    if gate is None:
+        return folded, offsets, 0
     out: list[str] = []
     offs: list[int] = []
     pos = 0
     joined = 0
-    for m in _SEPARATED_RE.finditer(folded):
+    # no match can start before the letter in front of the gate's first separator
+    for m in _SEPARATED_RE.finditer(folded, gate.start() - 1):
         letters = [(j, c) for j, c in enumerate(m.group(), m.start()) if c not in _SEPARATOR_CHARS]
         if m.group(1).isspace():
             if all(c in _SHORT_WORDS for _, c in letters):
@@ -189,21 +216,28 @@ def fold_word(word: str) -> tuple[str, bool, bool]:
     return "".join(chars), mixed, leet
 
 
+_WORD_CACHE: dict[str, tuple[str, bool, bool]] = {}
+
+
+def _fold_word_cached(word: str) -> tuple[str, bool, bool]:
+    result = fold_word(word)
+    if len(_WORD_CACHE) < 100_000:  # posts reuse words; bound the memory all the same
+        _WORD_CACHE[word] = result
+    return result
+
+
 def fold_words(folded: str) -> tuple[str, dict[str, int]]:
     """Pass 3 (length-preserving, so the offset map is unchanged)."""
     signals = {"mixed_script_words": 0, "leet_words": 0}
-    mixed = (
-        _HAS_LATIN_RE.search(folded)
-        and _HAS_CYRILLIC_RE.search(folded)
-        and _MIXED_TRIGGER_RE.search(folded)
-    )
-    if not mixed and not (_HAS_LEET_RE.search(folded) and _LEET_TRIGGER_RE.search(folded)):
+    mixed = _HAS_CYRILLIC_RE.search(folded) and _MIXED_TRIGGER_RE.search(folded)
+    if not mixed and not _LEET_TRIGGER_RE.search(folded):
         return folded, signals
     out: list[str] = []
     pos = 0
+    cached = _WORD_CACHE.get
     for m in _WORD_RE.finditer(folded):
         word = m.group()
-        new, mixed, leet = fold_word(word)
+        new, mixed, leet = cached(word) or _fold_word_cached(word)
         if new != word:
             out.append(folded[pos : m.start()])
             out.append(new)
@@ -216,7 +250,8 @@ def fold_words(folded: str) -> tuple[str, dict[str, int]]:
 
 def collapse_repeats(folded: str, offsets: list[int]) -> tuple[str, list[int], int]:
     """Pass 4: "мееееф" -> "меф"."""
-    if not _REPEAT_RE.search(folded):
+    # a run of three identical letters starts a run of three identical characters
+    if not any(_REPEAT_RE.match(folded, m.start()) for m in _TRIPLE_RE.finditer(folded)):
         return folded, offsets, 0
     keep = [True] * len(folded)
     count = 0
