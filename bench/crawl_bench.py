@@ -46,7 +46,7 @@ def environment() -> str:
     return f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.1f}"
 
 
-def bench_crawl(pages: int, concurrency: int, pipeline: bool = True) -> None:
+def bench_crawl(pages: int, concurrency: int, pipeline: bool = True, extractor: str = "trafilatura") -> None:
     from narcowatch.ingest.crawl import add_source, crawl_source
     from narcowatch.ingest.discovery import DiscoveryStage
     from narcowatch.pipeline.runner import Runner
@@ -74,6 +74,7 @@ def bench_crawl(pages: int, concurrency: int, pipeline: bool = True) -> None:
                 crawl_max_depth=100_000,
                 crawl_max_pages_per_pattern=pages + 10,
                 crawl_host_concurrency=concurrency,
+                crawl_text_extractor=extractor,
             )
             rt = Runtime.open(settings)
             sid = add_source(rt, "web", f"{base}/site/p/1", config={"sitemap": False})
@@ -89,7 +90,7 @@ def bench_crawl(pages: int, concurrency: int, pipeline: bool = True) -> None:
             t2 = time.perf_counter()
             rt.close()
         n = out["new_items"]
-        print(f"environment: {environment()}")
+        print(f"environment: {environment()}; extractor {extractor}, concurrency {concurrency}")
         print(
             f"crawl: {n} pages fetched+extracted+stored in {t1 - t0:.1f} s = {n / (t1 - t0):.0f} pages/s;"
             f" peak RSS after the crawl {crawl_rss:.0f} MB"
@@ -196,13 +197,14 @@ def main() -> None:
     crawl.add_argument("--pages", type=int, default=3000)
     crawl.add_argument("--concurrency", type=int, default=8)
     crawl.add_argument("--no-pipeline", action="store_true", help="Measure the crawl only.")
+    crawl.add_argument("--extractor", default="trafilatura", choices=["trafilatura", "lxml"])
     dedup = sub.add_parser("dedup")
     dedup.add_argument("--posts", type=int, default=1_000_000)
     dedup.add_argument("--ads", type=int, default=50_000)
     dedup.add_argument("--threshold", type=float, default=0.6)
     args = parser.parse_args()
     if args.what == "crawl":
-        bench_crawl(args.pages, args.concurrency, not args.no_pipeline)
+        bench_crawl(args.pages, args.concurrency, not args.no_pipeline, args.extractor)
     else:
         bench_dedup(args.posts, args.ads, args.threshold)
 

@@ -119,6 +119,15 @@ class Settings(BaseModel):
     crawl_interval_s: int = Field(
         3600, description="Default seconds between two crawls of a source."
     )
+    crawl_proxy: str | None = Field(
+        None,
+        description="Proxy of the monitoring crawler (http://host:port or socks5://host:port); "
+        "a source's config 'proxy' overrides it.",
+    )
+    crawl_text_extractor: str = Field(
+        "trafilatura",
+        description="Main text of web pages: 'trafilatura' (fast mode) or 'lxml' (cheapest).",
+    )
     telegram_web_base: str = Field(
         "https://t.me", description="Base URL of Telegram's public channel preview (tests: a fake)."
     )

@@ -18,9 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from sqlalchemy.orm import Session
+
 from narcowatch.errors import IngestError
 from narcowatch.ids import make_id
 from narcowatch.ingest.base import IncomingItem
+from narcowatch.ingest.polite import HostPacer
 from narcowatch.net.fetch import FetchLimits, FetchResult, SafeFetcher
 from narcowatch.net.guard import FetchError
 from narcowatch.pipeline.counters import Counters
@@ -33,31 +36,39 @@ KIND = "monitor.crawl"
 
 
 class PoliteFetcher:
-    """The SSRF-guarded fetcher plus a per-host delay and the crawler's user agent."""
+    """The SSRF-guarded fetcher with per-host pacing shared by all workers.
 
-    def __init__(self, rt: Runtime) -> None:
+    The delay between two request starts to one host is reserved in the database
+    (:class:`HostPacer`), so every worker process respects the same delay; the number of
+    requests in flight is bounded per crawl by ``concurrency``. ``proxy`` comes from the
+    source's config or ``Settings.crawl_proxy``.
+    """
+
+    def __init__(self, rt: Runtime, proxy: str | None = None) -> None:
         st = rt.settings
         self.delay_s = float(st.crawl_host_delay_s)
+        self.pacer = HostPacer(rt.db, self.delay_s)
+        self.proxy = proxy or st.crawl_proxy or None
         self.inner = SafeFetcher(
             allowed_hosts=st.allowed_hosts,
             limits=FetchLimits.from_settings(st),
             user_agent=st.crawl_user_agent,
+            proxy=self.proxy,
         )
         self.concurrency = max(1, int(st.crawl_host_concurrency))
-        self._next: dict[str, float] = {}
         self._lock = threading.Lock()
         self.requests = 0
 
-    def fetch(self, url: str, headers: dict[str, str] | None = None) -> FetchResult:
-        """Fetch ``url``; request starts to one host are spaced ``delay_s`` apart (thread-safe)."""
-        host = urlsplit(url).hostname or ""
+    def _wait_s(self, url: str) -> float:
         with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next.get(host, 0.0))
-            self._next[host] = start + self.delay_s
             self.requests += 1
-        if start > now:
-            time.sleep(start - now)
+        return self.pacer.reserve(urlsplit(url).hostname or "")
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> FetchResult:
+        """Fetch ``url`` once the host's next slot has come (thread-safe)."""
+        wait = self._wait_s(url)
+        if wait > 0:
+            time.sleep(wait)
         try:
             return self.inner.fetch(url, headers)
         except OSError as exc:  # e.g. a socket closed by a "Connection: close" server
@@ -90,7 +101,15 @@ class CrawlState:
         log.info("source %s: %s", self.source_id, message)
 
 
-Save = Callable[[list[IncomingItem], dict[str, Any]], None]
+class Save(Protocol):
+    """Store items and the cursor in one transaction; ``also`` writes more in it."""
+
+    def __call__(
+        self,
+        items: list[IncomingItem],
+        cursor: dict[str, Any],
+        also: Callable[[Session], None] | None = None,
+    ) -> None: ...
 
 
 class Crawler(Protocol):
@@ -136,7 +155,11 @@ def add_source(
 
 
 def _saver(rt: Runtime, state: CrawlState, counters: Counters) -> Save:
-    def save(items: list[IncomingItem], cursor: dict[str, Any]) -> None:
+    def save(
+        items: list[IncomingItem],
+        cursor: dict[str, Any],
+        also: Callable[[Session], None] | None = None,
+    ) -> None:
         with rt.db.session() as session:
             src = session.get(SourceRecord, state.source_id)
             assert src is not None
@@ -149,6 +172,8 @@ def _saver(rt: Runtime, state: CrawlState, counters: Counters) -> Save:
             src.cursor = dict(cursor)
             state.cursor = dict(cursor)
             state.items += new
+            if also is not None:
+                also(session)
             counters.flush(session)
             rt.blobs.sync()
 
@@ -166,7 +191,7 @@ def crawl_source(rt: Runtime, source_id: str) -> dict[str, Any]:
     if crawler is None:
         raise IngestError(f"source kind {state.kind!r} cannot be crawled", code="E143")
     counters = Counters()
-    fetcher = PoliteFetcher(rt)
+    fetcher = PoliteFetcher(rt, state.config.get("proxy"))
     error: str | None = None
     try:
         crawler(rt, state, fetcher, _saver(rt, state, counters))

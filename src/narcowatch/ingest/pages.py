@@ -1,9 +1,10 @@
 """Turning fetched bytes into text and links: charset, binary sniffing, trafilatura, URL rules.
 
 Shared by the website, sitemap and classified-ad crawlers. Main text comes from trafilatura
-(boilerplate removal); when it finds nothing (tiny or broken pages) the whole visible text
-from lxml is used. URLs are canonicalised (fragment and session ids dropped) and checked
-against crawler-trap rules before they enter a frontier.
+(boilerplate removal, fast mode); when it finds nothing (tiny or broken pages), or when the
+source asks for the cheap path, the visible text from lxml is used. URLs are canonicalised
+(fragment and session ids dropped) and checked against crawler-trap rules before they
+enter a frontier.
 """
 
 from __future__ import annotations
@@ -106,8 +107,25 @@ class TrapGuard:
         return None
 
 
-def extract_page(html: str, url: str) -> tuple[str, str, list[str]]:
-    """(title, main text, absolute links) of an HTML page; broken HTML still yields text."""
+BOILERPLATE = "//script|//style|//noscript|//nav|//header|//footer|//aside|//form"
+
+
+def lxml_text(doc: lxml.html.HtmlElement) -> str:
+    """Visible text without scripts and navigation: the cheap main-text path (no scoring)."""
+    for bad in doc.xpath(BOILERPLATE):
+        bad.drop_tree()
+    main = doc.xpath("//article|//main")
+    root = main[0] if main else doc
+    return re.sub(r"\s*\n\s*", "\n", root.text_content()).strip()
+
+
+def extract_page(html: str, url: str, extractor: str = "trafilatura") -> tuple[str, str, list[str]]:
+    """(title, main text, absolute links) of an HTML page; broken HTML still yields text.
+
+    The page is parsed once: title and links are read first, then the same tree goes to
+    trafilatura in its fast mode (no fallback extractors: ~2x cheaper) or, with
+    ``extractor="lxml"``, to :func:`lxml_text` (~20x cheaper, no boilerplate scoring).
+    """
     try:
         doc = lxml.html.fromstring(html)
     except (ValueError, lxml.etree.ParserError):
@@ -119,11 +137,14 @@ def extract_page(html: str, url: str) -> tuple[str, str, list[str]]:
         href = str(href).strip()
         if href and not href.startswith(("javascript:", "mailto:", "tel:", "#")):
             links.append(urljoin(url, href))
-    text = trafilatura.extract(html, url=url, favor_recall=True, include_comments=False) or ""
-    if not text.strip():
-        for bad in doc.xpath("//script|//style"):
-            bad.drop_tree()
-        text = re.sub(r"\s+\n", "\n", doc.text_content()).strip()
+    if extractor == "lxml":
+        return title, lxml_text(doc), links
+    text = (
+        trafilatura.extract(doc, url=url, fast=True, favor_recall=True, include_comments=False)
+        or ""
+    )
+    if not text.strip():  # trafilatura pruned the tree it was given: parse again
+        text = lxml_text(lxml.html.fromstring(html))
     return title, text, links
 
 

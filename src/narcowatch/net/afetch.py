@@ -23,6 +23,7 @@ from narcowatch.net.fetch import (
     check_url,
     make_exchange,
     next_hop,
+    proxy_pool,
     socket_facts,
     ssl_context,
     timeout_error,
@@ -40,17 +41,23 @@ class AsyncSafeFetcher:
         verify: bool | ssl.SSLContext | str = True,
         user_agent: str = USER_AGENT,
         max_connections: int = 20,
+        proxy: str | None = None,
     ) -> None:
         self.guard = Guard(allowed_hosts)
         self.limits = limits or FetchLimits()
         self.backend = AsyncGuardedBackend(self.guard)
+        self.proxy = proxy or None
         context = ssl_context(verify)
         transport = httpx.AsyncHTTPTransport(verify=context)
         # httpx builds its httpcore pool itself; we swap in one with the guarded backend.
-        transport._pool = httpcore.AsyncConnectionPool(
-            ssl_context=context,
-            network_backend=self.backend,
-            max_connections=max_connections,
+        transport._pool = (
+            proxy_pool(self.proxy, context, sync=False)
+            if self.proxy
+            else httpcore.AsyncConnectionPool(
+                ssl_context=context,
+                network_backend=self.backend,
+                max_connections=max_connections,
+            )
         )
         self.client = httpx.AsyncClient(
             transport=transport,
@@ -81,6 +88,8 @@ class AsyncSafeFetcher:
 
     async def _one(self, url: str, headers: dict[str, str] | None, deadline: float) -> Exchange:
         started, t0 = datetime.now(UTC), time.monotonic()
+        if self.proxy:  # the proxy connects, so the target is vetted here instead
+            await self.guard.aresolve(*check_url(url))
         try:
             async with self.client.stream("GET", url, headers=headers) as resp:
                 facts = socket_facts(resp)

@@ -197,6 +197,24 @@ def timeout_error(url: str, limits: FetchLimits, exc: Exception) -> FetchError:
     return FetchError(f"{url} timed out after {limits.timeout_s:g} s: {exc}", code="E953", url=url)
 
 
+def proxy_pool(proxy: str, context: ssl.SSLContext, *, sync: bool) -> Any:
+    """An httpcore pool that sends every request through ``proxy`` (http:// or socks5://).
+
+    The connection to the proxy itself is not vetted (the operator configured it, it may be
+    on the intranet); the *target* host is vetted by the fetcher before each request.
+    socks5 needs the ``socksio`` package (httpx's ``socks`` extra).
+    """
+    scheme = urlsplit(proxy).scheme.lower()
+    if scheme in ("http", "https"):
+        cls = httpcore.HTTPProxy if sync else httpcore.AsyncHTTPProxy
+    elif scheme in ("socks5", "socks5h"):
+        cls = httpcore.SOCKSProxy if sync else httpcore.AsyncSOCKSProxy
+        proxy = proxy.replace(f"{scheme}://", "socks5://", 1)
+    else:
+        raise FetchError(f"unsupported proxy {proxy!r} (http:// or socks5://)", code="E956")
+    return cls(proxy_url=proxy, ssl_context=context)
+
+
 class SafeFetcher:
     """Blocking fetcher; one per capture or per worker thread."""
 
@@ -206,14 +224,20 @@ class SafeFetcher:
         limits: FetchLimits | None = None,
         verify: bool | ssl.SSLContext | str = True,
         user_agent: str = USER_AGENT,
+        proxy: str | None = None,
     ) -> None:
         self.guard = Guard(allowed_hosts)
         self.limits = limits or FetchLimits()
         self.backend = GuardedBackend(self.guard)
+        self.proxy = proxy or None
         context = ssl_context(verify)
         transport = httpx.HTTPTransport(verify=context)
         # httpx builds its httpcore pool itself; we swap in one with the guarded backend.
-        transport._pool = httpcore.ConnectionPool(ssl_context=context, network_backend=self.backend)
+        transport._pool = (
+            proxy_pool(self.proxy, context, sync=True)
+            if self.proxy
+            else httpcore.ConnectionPool(ssl_context=context, network_backend=self.backend)
+        )
         self.client = httpx.Client(
             transport=transport,
             timeout=httpx.Timeout(self.limits.timeout_s),
@@ -249,6 +273,8 @@ class SafeFetcher:
 
     def _one(self, url: str, headers: dict[str, str] | None, deadline: float) -> Exchange:
         started, t0 = datetime.now(UTC), time.monotonic()
+        if self.proxy:  # the proxy connects, so the target is vetted here instead
+            self.guard.resolve(*check_url(url))
         try:
             with self.client.stream("GET", url, headers=headers) as resp:
                 facts = socket_facts(resp)

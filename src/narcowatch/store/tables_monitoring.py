@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from narcowatch.store.tables import Base, utcnow
@@ -52,3 +52,26 @@ class DuplicateMemberRecord(Base):
     group_id: Mapped[str] = mapped_column(String(32), index=True)
     exact: Mapped[bool] = mapped_column(Boolean, default=True)
     text_hash: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class HostSlotRecord(Base):
+    """When the next request to a host may start: one delay per host for every worker."""
+
+    __tablename__ = "monitor_host_slots"
+    host: Mapped[str] = mapped_column(String(300), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float, default=0.0)  # Unix time, seconds
+
+
+class FrontierRecord(Base):
+    """A URL of a website crawl in progress: queued, or done (its item is stored).
+
+    Written in the same transaction as the pages' items, so a killed crawl resumes from
+    here instead of the seeds; deleted when a crawl finishes.
+    """
+
+    __tablename__ = "monitor_frontier"
+    source_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    url_hash: Mapped[str] = mapped_column(String(32), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
