@@ -124,3 +124,16 @@ def test_emails(text: str, expected: str) -> None:
 @pytest.mark.parametrize("text", ["user@localhost", "цена @ 500 тг", "a@b"])
 def test_no_emails(text: str) -> None:
     assert found(text, "email") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("t[.]me[/]shop_kz", "shop_kz"),
+        ("hxxps://t[.]me[/]+AbCdEfGhIjKl12", "t.me/+AbCdEfGhIjKl12"),
+        ("(https://t.me/shop_kz)", "shop_kz"),
+        ("[бот](https://t.me/shop_kz_bot).", "shop_kz_bot"),
+    ],
+)
+def test_telegram_links_defanged_and_wrapped(text: str, expected: str) -> None:
+    assert found(text, "telegram") == [expected]

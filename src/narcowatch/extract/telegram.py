@@ -22,7 +22,7 @@ _DOT = r"\s?(?:\.|\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}|\sdot\s)\s?"
 _USER = r"[a-z][a-z0-9_]{3,31}"
 LINK_RE = re.compile(
     rf"(?<![\w@.\-])(?:(?:https?|hxxps?)(?:\[:\]|:)//)?(?:www{_DOT})?"
-    rf"(?:t|telegram)\s?{_DOT}(?:me|dog)\s?/\s?"
+    rf"(?:t|telegram)\s?{_DOT}(?:me|dog)\s?(?:/|\[/\])\s?"
     r"(?:"
     r"(?:\+|joinchat/)(?P<invite>[\w-]{10,40})"
     r"|c/(?P<cid>\d{5,14})(?:/\d+)?"
@@ -82,7 +82,7 @@ _GATE_WORDS = (
     "wa.me",
     "whatsapp",
 )
-_ME_SLASH = re.compile(r"(?:me|dog)\s?/")
+_ME_SLASH = re.compile(r"(?:me|dog)\s?(?:/|\[/\])")
 _HANDLE_HINTS = ("@", "＠", "собак", "(at)", "[at]")
 # The look-behind sits after the literal ``t`` so ``re`` can jump between the t's.
 _SPACED_TME = re.compile(r"t(?<!\wt)\s?\W{1,5}\s?me\W")
