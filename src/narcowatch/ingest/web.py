@@ -183,6 +183,7 @@ def crawl(rt: Runtime, state: CrawlState, fetcher: PoliteFetcher, save: Save) ->
     max_depth = int(cfg.get("max_depth", st.crawl_max_depth))
     max_pages = int(cfg.get("max_pages", st.crawl_max_pages))
     extractor = str(cfg.get("extractor", st.crawl_text_extractor))
+    save_every = max(1, int(cfg.get("save_every", SAVE_EVERY)))
     traps = TrapGuard(int(cfg.get("max_pages_per_pattern", st.crawl_max_pages_per_pattern)))
     store = Frontier(rt, state.source_id)
     frontier, seen, added = _start(rt, state, fetcher, store)
@@ -215,7 +216,7 @@ def crawl(rt: Runtime, state: CrawlState, fetcher: PoliteFetcher, save: Save) ->
                     batch.append(item)
                 if depth < max_depth:
                     added += _follow(state, links, seen, seed, scope, traps, frontier, depth)
-            if len(done) >= SAVE_EVERY:
+            if len(done) >= save_every:
                 save(batch, state.cursor, store.writer(done, added))
                 batch, done, added = [], [], []
     finally:
