@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from narcowatch.extract.base import Indicator
 from narcowatch.ids import make_id
+from narcowatch.link.hubwatch import recheck
 from narcowatch.link.rules import LINKING_TYPES
 from narcowatch.link.search import index_items
 from narcowatch.link.shops import _aware, _max, _min, _shop_name, merge_shops, resolve
@@ -66,6 +67,7 @@ def attach_many(
     shops: dict[str, ShopRecord] = {}
     rows: list[dict[str, Any]] = []
     result: list[str | None] = []
+    suspect: set[str] = set()
     now = utcnow()
 
     def live(sid: str) -> ShopRecord:
@@ -105,7 +107,14 @@ def attach_many(
                 if rows:
                     session.execute(insert(ShopMemberRecord), rows)
                     rows.clear()
-                merge_shops(session, shop, other, reason=f"item {item.id} shares indicators")
+                if merge_shops(
+                    session,
+                    shop,
+                    other,
+                    reason=f"item {item.id} shares indicators",
+                    via=sorted(linking),
+                ):
+                    suspect.add(shop.id)
         for k, ind in linking.items():
             if k not in owner:
                 owner[k] = shop.id
@@ -121,7 +130,35 @@ def attach_many(
     session.flush()
     if rows:
         session.execute(insert(ShopMemberRecord), rows)
+    if suspect:
+        result = _recheck(session, suspect, item_ids, result)
     return result
+
+
+def _recheck(
+    session: Session, suspect: set[str], item_ids: list[str], result: list[str | None]
+) -> list[str | None]:
+    """Re-test the shops an indicator bridged too often (``link.hubwatch``); posts of
+    shops cut back get their new shop ids."""
+    touched: set[str] = set()
+    for sid in sorted(suspect):
+        shop = resolve(session, sid)
+        if shop.id not in touched:
+            touched.update(recheck(session, shop))
+    moved = [i for i, sid in zip(item_ids, result, strict=True) if sid is not None]
+    now: dict[str, str] = {}
+    for start in range(0, len(moved), 5000):
+        now.update(
+            session.execute(
+                select(ShopMemberRecord.member_id, ShopMemberRecord.shop_id).where(
+                    ShopMemberRecord.member_type == "item",
+                    ShopMemberRecord.member_id.in_(moved[start : start + 5000]),
+                )
+            ).all()
+        )
+    return [
+        now.get(i) if sid is not None else None for i, sid in zip(item_ids, result, strict=True)
+    ]
 
 
 def _member(shop_id: str, kind: str, member_id: str, reason: str, now: Any) -> dict[str, Any]:

@@ -10,17 +10,18 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from narcowatch.ids import make_id
 from narcowatch.link import decisions
+from narcowatch.link.bulk import big_cache, insert_rows
 from narcowatch.link.cluster import LinkInput, LinkResult, cluster
-from narcowatch.link.neardup import near_duplicates
 from narcowatch.link.rules import HUB_TAG_CATEGORIES, LINKING_TYPES, WALLET_TYPES
 from narcowatch.store.tables import (
     DetectionRecord,
@@ -36,6 +37,7 @@ from narcowatch.store.tables_trace import AddressTagRecord
 
 log = logging.getLogger(__name__)
 CHUNK = 5000
+STREAM = 50_000  # rows per fetch when streaming the evidence
 REPRESENTATIVES = 3  # items per indicator compared for near-duplicates
 
 
@@ -59,32 +61,43 @@ def positive_items(session: Session) -> Any:
 
 
 def load_input(session: Session, *, with_near_dups: bool = True) -> LinkInput:
-    items = list(session.scalars(positive_items(session)))
-    rows = session.execute(
-        select(ItemIndicatorRecord.item_id, ItemIndicatorRecord.indicator_id)
-        .join(IndicatorRecord, IndicatorRecord.id == ItemIndicatorRecord.indicator_id)
-        .where(
-            IndicatorRecord.type.in_(sorted(LINKING_TYPES)),
-            IndicatorRecord.valid.is_(True),
-            ItemIndicatorRecord.item_id.in_(positive_items(session)),
-        )
-        .distinct()
-    ).all()
-    mentions = [(r[0], r[1]) for r in rows]
+    items = list(session.scalars(positive_items(session).execution_options(yield_per=STREAM)))
     labels: dict[str, str] = {}
     wallets: dict[str, str] = {}
+    linking = sorted(LINKING_TYPES)
     for iid, type_, value in session.execute(
-        select(IndicatorRecord.id, IndicatorRecord.type, IndicatorRecord.value).where(
-            IndicatorRecord.id.in_(select(ItemIndicatorRecord.indicator_id).distinct()),
-            IndicatorRecord.type.in_(sorted(LINKING_TYPES)),
-        )
+        select(IndicatorRecord.id, IndicatorRecord.type, IndicatorRecord.value)
+        .where(IndicatorRecord.type.in_(linking), IndicatorRecord.valid.is_(True))
+        .execution_options(yield_per=STREAM)
     ):
         labels[iid] = f"{type_}:{value}"
         if type_ in WALLET_TYPES:
             wallets[value] = iid
+    # One sequential scan of the mentions, joined and de-duplicated here: per-row index
+    # lookups into indicators and detections cost ~20 us a row on SQLite. Ids are interned
+    # (one string object per post and indicator) to keep millions of mentions small.
+    item_of = {i: i for i in items}
+    ind_of = {i: i for i in labels}
+    seen: set[tuple[str, str]] = set()
+    mentions: list[tuple[str, str]] = []
+    table = ItemIndicatorRecord.__table__
+    rows = session.execute(
+        select(table.c.item_id, table.c.indicator_id).execution_options(yield_per=STREAM)
+    )
+    for part in rows.partitions():
+        for item, ind in part:
+            key = (item_of.get(item), ind_of.get(ind))
+            if key[0] is not None and key[1] is not None and key not in seen:
+                seen.add(key)  # type: ignore[arg-type]
+                mentions.append(key)  # type: ignore[arg-type]
+    del item_of, ind_of, seen
     data = LinkInput(mentions=mentions, indicator_label=labels, items=items)
-    data.hubs = tagged_hubs(session, wallets)
     decisions.apply_to(session, data)
+    used = {ind for _, ind in mentions}
+    used.update(x for a, b, _ in data.must_link for x in (a, b))
+    used.update(x for pair in data.cannot_link for x in pair)
+    data.indicator_label = {k: v for k, v in labels.items() if k in used}
+    data.hubs = tagged_hubs(session, {v: k for v, k in wallets.items() if k in used})
     if with_near_dups:
         data.near_dups = _near_dups(session, data)
     return data
@@ -109,6 +122,8 @@ def tagged_hubs(session: Session, wallets: dict[str, str]) -> dict[str, str]:
 
 
 def _near_dups(session: Session, data: LinkInput) -> list[tuple[str, str]]:
+    from narcowatch.link.neardup import near_duplicates  # datasketch takes seconds to import
+
     with_ind = {item for item, _ in data.mentions}
     chosen = set(data.items) - with_ind
     per_ind: dict[str, int] = defaultdict(int)
@@ -153,16 +168,20 @@ def relink(session: Session, *, with_near_dups: bool = True) -> RelinkReport:
     )
 
 
+MEMBER_COLUMNS = ("id", "shop_id", "member_type", "member_id", "reason", "manual", "created_at")
+
+
 def persist(session: Session, data: LinkInput, result: LinkResult) -> int:
     labels = data.indicator_label
+    big_cache(session)
     old_item_shop = _old_membership(session)
     old_shops = {s.id: s for s in session.scalars(select(ShopRecord))}
     names = decisions.names(session)
     claimed: set[str] = set()
-    rows: list[dict[str, Any]] = []
     now = utcnow()
     shop_of_old: dict[str, Counter[str]] = defaultdict(Counter)
     new_shops: list[dict[str, Any]] = []
+    shop_ids: list[str] = []
     for index, members in enumerate(result.clusters):
         items = [m for m in members if m not in labels]
         inds = [m for m in members if m in labels]
@@ -174,6 +193,7 @@ def persist(session: Session, data: LinkInput, result: LinkResult) -> int:
             while sid in claimed:
                 sid = make_id("shop", sid)
         claimed.add(sid)
+        shop_ids.append(sid)
         for prev, n in votes.items():
             shop_of_old[prev][sid] += n
         name = next((names[m] for m in members if m in names), None)
@@ -187,36 +207,22 @@ def persist(session: Session, data: LinkInput, result: LinkResult) -> int:
                 "size": len(items),
             }
         )
-        rows += [
-            {
-                "id": make_id("member", sid, "indicator", m),
-                "shop_id": sid,
-                "member_type": "indicator",
-                "member_id": m,
-                "reason": labels[m],
-                "manual": False,
-                "created_at": now,
-            }
-            for m in inds
-        ]
-        rows += [
-            {
-                "id": make_id("member", sid, "item", m),
-                "shop_id": sid,
-                "member_type": "item",
-                "member_id": m,
-                "reason": result.item_reason.get(m, "analyst merge"),
-                "manual": m not in result.item_reason,
-                "created_at": now,
-            }
-            for m in items
-        ]
+    del old_item_shop
     session.execute(delete(ShopMemberRecord))
+    fresh: list[dict[str, Any]] = []
     for shop in new_shops:
         meta = {"merges": shop["merges"], "size": shop["size"], "relinked_at": now.isoformat()}
         old = old_shops.get(shop["id"])
         if old is None:
-            session.add(ShopRecord(id=shop["id"], name=shop["name"], meta=meta, status="active"))
+            fresh.append(
+                {
+                    "id": shop["id"],
+                    "name": shop["name"],
+                    "meta": meta,
+                    "status": "active",
+                    "created_at": now,
+                }
+            )
         else:
             keep = {k: v for k, v in old.meta.items() if k in ("named_by", "history")}
             old.name, old.meta, old.merged_into = shop["name"], {**meta, **keep}, None
@@ -229,8 +235,14 @@ def persist(session: Session, data: LinkInput, result: LinkResult) -> int:
         old.merged_into = target[0][0] if target else None
         old.status = "merged" if target else "dissolved"
     session.flush()
-    for start in range(0, len(rows), CHUNK):
-        session.execute(insert(ShopMemberRecord), rows[start : start + CHUNK])
+    for start in range(0, len(fresh), CHUNK):
+        session.execute(insert(ShopRecord.__table__), fresh[start : start + CHUNK])
+    insert_rows(
+        session,
+        ShopMemberRecord.__table__,  # type: ignore[arg-type]
+        MEMBER_COLUMNS,
+        _member_rows(result, shop_ids, labels, now),
+    )
     session.execute(delete(ShopHubRecord).where(ShopHubRecord.manual.is_(False)))
     manual_hubs = set(session.scalars(select(ShopHubRecord.indicator_id)))
     hub_rows = [
@@ -244,10 +256,32 @@ def persist(session: Session, data: LinkInput, result: LinkResult) -> int:
     return len(new_shops)
 
 
-def refresh_seen(session: Session, shop_ids: list[str] | None = None) -> None:
-    """first_seen/last_seen of shops from their items (one aggregate query)."""
-    from sqlalchemy import func
+def _member_rows(
+    result: LinkResult, shop_ids: list[str], labels: dict[str, str], now: datetime
+) -> Iterator[tuple[Any, ...]]:
+    """Member rows as plain tuples in ``MEMBER_COLUMNS`` order, generated as written."""
+    reasons = result.item_reason
+    for sid, members in zip(shop_ids, result.clusters, strict=True):
+        for m in members:
+            label = labels.get(m)
+            if label is not None:
+                yield make_id("member", sid, "indicator", m), sid, "indicator", m, label, False, now
+            else:
+                reason = reasons.get(m)
+                yield (
+                    make_id("member", sid, "item", m),
+                    sid,
+                    "item",
+                    m,
+                    reason or "analyst merge",
+                    reason is None,
+                    now,
+                )
 
+
+def refresh_seen(session: Session, shop_ids: list[str] | None = None) -> None:
+    """first_seen/last_seen of shops from their items: one aggregate query, one
+    executemany of plain UPDATEs (no ORM evaluation against the identity map)."""
     seen = func.coalesce(ItemRecord.published_at, ItemRecord.fetched_at)
     query = (
         select(ShopMemberRecord.shop_id, func.min(seen), func.max(seen))
@@ -258,12 +292,17 @@ def refresh_seen(session: Session, shop_ids: list[str] | None = None) -> None:
     if shop_ids is not None:
         query = query.where(ShopMemberRecord.shop_id.in_(shop_ids))
     values = [{"sid": s, "first": _dt(a), "last": _dt(b)} for s, a, b in session.execute(query)]
-    for v in values:
-        session.execute(
-            update(ShopRecord)
-            .where(ShopRecord.id == v["sid"])
-            .values(first_seen=v["first"], last_seen=v["last"])
+    table = ShopRecord.__table__
+    for start in range(0, len(values), CHUNK):
+        session.connection().execute(
+            update(table)
+            .where(table.c.id == bindparam("sid"))
+            .values(first_seen=bindparam("first"), last_seen=bindparam("last")),
+            values[start : start + CHUNK],
         )
+    for shop in list(session.identity_map.values()):
+        if isinstance(shop, ShopRecord):
+            session.expire(shop, ["first_seen", "last_seen"])
 
 
 def _dt(value: Any) -> datetime | None:

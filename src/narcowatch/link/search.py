@@ -128,7 +128,7 @@ def index_item(session: Session, item: ItemRecord) -> None:
         from sqlalchemy.dialects.postgresql import insert as upsert
     else:
         from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
-    stmt = upsert(ShopSearchRecord).values(**doc)
+    stmt = upsert(ShopSearchRecord.__table__).values(**doc)  # Core: no ORM bulk machinery
     session.execute(
         stmt.on_conflict_do_update(
             index_elements=["id"], set_={"title": stmt.excluded.title, "body": stmt.excluded.body}

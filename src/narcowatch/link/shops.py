@@ -53,8 +53,16 @@ def _add_member(
         )
 
 
-def merge_shops(session: Session, keep: ShopRecord, other: ShopRecord, reason: str) -> None:
-    """Move ``other``'s members into ``keep`` and mark ``other`` merged (history kept)."""
+def merge_shops(
+    session: Session, keep: ShopRecord, other: ShopRecord, reason: str, via: Sequence[str] = ()
+) -> bool:
+    """Move ``other``'s members into ``keep`` and mark ``other`` merged (history kept).
+
+    ``via``: the indicators of the post that bridged them (incremental merges); True when
+    one of them has bridged enough shops to be re-tested as a hub (``link.hubwatch``)."""
+    from narcowatch.link.hubwatch import count_bridges
+
+    crossed = count_bridges(keep, other, via)
     session.flush()
     session.execute(
         update(ShopMemberRecord).where(ShopMemberRecord.shop_id == other.id).values(shop_id=keep.id)
@@ -69,6 +77,7 @@ def merge_shops(session: Session, keep: ShopRecord, other: ShopRecord, reason: s
     }
     keep.first_seen = _min(keep.first_seen, other.first_seen)
     keep.last_seen = _max(keep.last_seen, other.last_seen)
+    return crossed
 
 
 def _forbidden(session: Session, members: set[str]) -> set[str]:
@@ -104,13 +113,11 @@ def attach_item(session: Session, item: ItemRecord, hits: Sequence[Indicator]) -
         return None
     session.flush()
     with session.no_autoflush:
-        # one round trip: hubs among the indicators, and who owns them
+        # one round trip: hubs among the indicators, who owns them, and whether the post
+        # is a member already (ids are hashes of distinct namespaces: no type filter needed)
         rows = session.execute(
             select(ShopMemberRecord.shop_id, ShopMemberRecord.member_id)
-            .where(
-                ShopMemberRecord.member_type == "indicator",
-                ShopMemberRecord.member_id.in_(list(linking)),
-            )
+            .where(ShopMemberRecord.member_id.in_([*linking, item.id]))
             .union_all(
                 select(literal(HUB_MARK), ShopHubRecord.indicator_id).where(
                     ShopHubRecord.indicator_id.in_(list(linking))
@@ -118,6 +125,7 @@ def attach_item(session: Session, item: ItemRecord, hits: Sequence[Indicator]) -
             )
         ).all()
     hubs = {member for sid, member in rows if sid == HUB_MARK}
+    is_member = any(member == item.id for _, member in rows)
     linking = {k: v for k, v in linking.items() if k not in hubs}
     if not linking:
         return None
@@ -129,6 +137,7 @@ def attach_item(session: Session, item: ItemRecord, hits: Sequence[Indicator]) -
         shops[shop.id] = shop
         via.setdefault(shop.id, member)
     seen = _aware(item.published_at or item.fetched_at or utcnow())
+    recheck = False
     if not shops:
         first = min(linking)
         found = session.get(ShopRecord, make_id("shop", first))
@@ -153,8 +162,12 @@ def attach_item(session: Session, item: ItemRecord, hits: Sequence[Indicator]) -
             ) & {via[shop.id]}:
                 continue  # an analyst split these apart
             label = linking[via[other.id]]
-            merge_shops(
-                session, shop, other, reason=f"item {item.id} shares {label.type}:{label.value}"
+            recheck |= merge_shops(
+                session,
+                shop,
+                other,
+                reason=f"item {item.id} shares {label.type}:{label.value}",
+                via=sorted(linking),
             )
     owned = {member for _, member in owners}
     for iid, ind in linking.items():
@@ -166,11 +179,21 @@ def attach_item(session: Session, item: ItemRecord, hits: Sequence[Indicator]) -
         "item",
         item.id,
         ", ".join(sorted(f"{i.type}:{i.value}" for i in linking.values())),
+        check=is_member,  # a re-processed post: look for its row in this shop
     )
     shop.meta = {**shop.meta, "size": int(shop.meta.get("size", 0)) + 1}
     shop.first_seen = _min(shop.first_seen, seen)
     shop.last_seen = _max(shop.last_seen, seen)
-    return shop.id
+    if not recheck:
+        return shop.id
+    from narcowatch.link.hubwatch import recheck as recheck_shop
+
+    recheck_shop(session, shop)
+    return session.scalar(
+        select(ShopMemberRecord.shop_id).where(
+            ShopMemberRecord.member_type == "item", ShopMemberRecord.member_id == item.id
+        )
+    )
 
 
 def _aware(value: datetime) -> datetime:
