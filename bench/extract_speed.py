@@ -77,7 +77,8 @@ def main() -> None:
         extract_all(text)  # load lexicons, suffix list and compiled patterns first
     print(
         f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cpus "
-        f"(one core used), {platform.platform()}"
+        f"(one core used), {platform.platform()}, load average "
+        + " ".join(f"{x:.2f}" for x in os.getloadavg())
     )
     print(f"extractors: {', '.join(e.name for e in get_extractors())}")
     for label, texts in (("labelled set (dense)", labelled), ("typical posts", typical)):

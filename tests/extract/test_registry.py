@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from narcowatch.extract.base import digit_windows
+import pytest
+
+from narcowatch.extract.base import digit_windows, scan
 from narcowatch.extract.registry import EXTRACTORS, extract_all, get_extractors
 from narcowatch.paths import data_root
 
@@ -51,3 +53,34 @@ def test_digit_windows_cover_every_digit_and_whole_tokens() -> None:
         assert start == 0 or text[start] == " "
         assert end == len(text) or text[end].isspace()
     assert digit_windows("без цифр") == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Currency written before the amount: the price pre-check looks behind the digits.
+        ("usdt 40 за грамм", [("price", "40 USDT")]),
+        ("цена: $ 50", [("price", "50 USD")]),
+        # Hemisphere letters before the first digit: the scan starts a few characters early.
+        ("N 43.25671, E 76.94512", [("coordinates", "43.25671,76.94512")]),
+        # Letters for digits: the phone pre-check must not count only real digits.
+        ("звони 8 7O1 ЗЗ4 56 78", [("phone", "+77013345678")]),
+        # A wallet at the very end of the text, then a full stop.
+        (
+            "адрес 0x52908400098527886E0F7030069857D2E4169EE7.",
+            [("crypto:eth", "0x52908400098527886E0F7030069857D2E4169EE7")],
+        ),
+        ("1,5г и 2 шт", [("quantity", "1.5 g"), ("quantity", "2 pcs")]),
+    ],
+)
+def test_pre_scan_keeps_edge_cases(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(h.type, h.value) for h in extract_all(text)] == expected
+
+
+def test_pre_scan_windows_carry_their_runs() -> None:
+    text = "тел 8 701 123 45 67 и ещё 2024"
+    sc = scan(text)
+    [(start, end, runs, digits)] = sc.windows
+    assert (start, end, digits, runs[0]) == (0, len(text), 15, (4, 5))
+    assert sc.select(lambda text, s, e: e - s >= 4) == [sc.windows[0]]
+    assert sc.select(lambda text, s, e: e - s >= 5) == []

@@ -40,8 +40,8 @@ _SPACE = re.compile(r"\s")
 MARGIN = 48
 
 Span = tuple[int, int]
-# A window and the digit runs inside it.
-Window = tuple[int, int, tuple[Span, ...]]
+# A window, the digit runs inside it and how many digits they hold.
+Window = tuple[int, int, tuple[Span, ...], int]
 
 
 class Scan:
@@ -59,20 +59,22 @@ class Scan:
     def __init__(self, text: str) -> None:
         self.text = text
         self.low = text.lower()
-        self.runs: tuple[Span, ...] = tuple(m.span() for m in _DIGIT_RUN.finditer(text))
+        self.runs: list[Span] = [m.span() for m in _DIGIT_RUN.finditer(text)]
         self.windows: tuple[Window, ...] = _group(text, self.runs) if self.runs else ()
 
     def select(self, test: Callable[[str, int, int], object]) -> list[Window]:
         """Windows holding at least one digit run ``(start, end)`` that passes ``test``."""
         text = self.text
-        return [w for w in self.windows if any(test(text, s, e) for s, e in w[2])]
+        out = []
+        for window in self.windows:
+            for s, e in window[2]:
+                if test(text, s, e):
+                    out.append(window)
+                    break
+        return out
 
-    def any_run(self, test: Callable[[str, int, int], object]) -> bool:
-        text = self.text
-        return any(test(text, s, e) for s, e in self.runs)
 
-
-def _group(text: str, runs: tuple[Span, ...]) -> tuple[Window, ...]:
+def _group(text: str, runs: list[Span]) -> tuple[Window, ...]:
     n = len(text)
     windows: list[list[Any]] = []
     for run in runs:
@@ -94,7 +96,7 @@ def _group(text: str, runs: tuple[Span, ...]) -> tuple[Window, ...]:
             out[-1][2].extend(inside)
         else:
             out.append([start, end, inside])
-    return tuple((s, e, tuple(r)) for s, e, r in out)
+    return tuple((s, e, tuple(r), sum(b - a for a, b in r)) for s, e, r in out)
 
 
 @lru_cache(maxsize=16)
@@ -112,7 +114,7 @@ def digit_windows(text: str) -> tuple[tuple[int, int], ...]:
     ``MARGIN`` characters beyond its digits and then out to whole tokens, so a match never
     starts or ends inside a cut word. Regular expressions are then run with ``pos/endpos``.
     """
-    return tuple((s, e) for s, e, _ in scan(text).windows)
+    return tuple((w[0], w[1]) for w in scan(text).windows)
 
 
 def finditer_in(
@@ -123,7 +125,7 @@ def finditer_in(
     With ``lead``, a match is known to start at most ``lead`` characters before a digit, so
     the scan of a window starts there (look-behinds still see the text before it).
     """
-    for start, end, runs in windows:
+    for start, end, runs, _ in windows:
         if lead is not None:
             start = max(start, runs[0][0] - lead)
         yield from pattern.finditer(text, start, end)

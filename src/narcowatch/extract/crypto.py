@@ -86,7 +86,7 @@ class CryptoExtractor:
         at least), so ``ADDRESS_RE`` runs only over such runs, one character past each so its
         look-ahead sees what follows, as it would scanning the whole window.
         """
-        for start, end, _ in scan(text).windows:
+        for start, end, _, _ in scan(text).windows:
             if max(map(len, text[start:end].split())) < 11:
                 continue
             for token in _LONG_TOKEN.finditer(text, start, end):

@@ -95,10 +95,8 @@ class PhoneExtractor:
         if not windows:
             return spelled
         hits: list[Indicator] = []
-        for start, end, runs in windows:
-            if sum(e - s for s, e in runs) < 7 and not any(
-                _lookalike_next(text, s, e) for s, e in runs
-            ):
+        for start, end, runs, digits in windows:
+            if digits < 7 and not any(_lookalike_next(text, s, e) for s, e in runs):
                 continue  # fewer than seven digits and no letter that could be one
             # Lookalike letters are undone inside the window only; lengths never change.
             piece = text[start:end]
