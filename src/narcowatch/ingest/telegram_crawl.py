@@ -3,20 +3,33 @@
 Cursor: ``stop_at`` is the newest post id of the last finished walk (a walk stops once it
 reaches posts at or below it), ``walk_before`` and ``walk_top`` describe a walk in progress.
 Each page is saved with the cursor in one transaction, so a killed worker resumes the walk
-at the page after the last saved one.
+at the page after the last saved one. Photos of new posts are downloaded and stored as
+attachments (``config.photos``, default on; ``config.photo_max_bytes``).
 """
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from narcowatch.errors import IngestError
 from narcowatch.ingest.crawl import CrawlState, PoliteFetcher, Save
+from narcowatch.ingest.telegram_photos import PHOTO_MAX_BYTES, fetch_photos
 from narcowatch.ingest.telegram_web import channel_name, parse_preview, preview_url
 from narcowatch.runtime import Runtime
 
 
 def crawl(rt: Runtime, state: CrawlState, fetcher: PoliteFetcher, save: Save) -> None:
+    with tempfile.TemporaryDirectory(prefix="tg-photos-") as folder:
+        _walk(rt, state, fetcher, save, Path(folder))
+
+
+def _walk(
+    rt: Runtime, state: CrawlState, fetcher: PoliteFetcher, save: Save, folder: Path
+) -> None:
+    photos = bool(state.config.get("photos", True))
+    photo_max = int(state.config.get("photo_max_bytes", PHOTO_MAX_BYTES))
     channel = channel_name(state.config.get("channel") or state.url or "")
     base = state.config.get("base") or rt.settings.telegram_web_base
     max_pages = int(state.config.get("max_pages") or rt.settings.telegram_web_max_pages)
@@ -42,7 +55,11 @@ def crawl(rt: Runtime, state: CrawlState, fetcher: PoliteFetcher, save: Save) ->
             cursor.update(stop_at=max(top, stop_at), walk_before=None, walk_top=None)
         else:
             cursor.update(walk_before=page.before, walk_top=top)
+        if photos:
+            fetch_photos(state, fetcher, fresh, folder, photo_max)
         save(fresh, cursor)
+        for f in folder.iterdir():  # stored as blobs by now
+            f.unlink()
         if done:
             return
         before = page.before
