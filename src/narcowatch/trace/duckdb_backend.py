@@ -11,6 +11,7 @@ sides fall back to a hash join over every row).
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 from pathlib import Path
@@ -47,18 +48,22 @@ class DuckDBBackend:
         follow; when a file was replaced or removed (compaction), the copy is rebuilt.
         """
         self.close()  # a second connection to the file with other settings would be refused
-        files = self._stat_files()
-        if not force and self.path.exists():
-            indexed = self._indexed_files()
-            if indexed == files:
-                return False
-            if indexed is not None and indexed.items() <= files.items():
+        if not force and self.path.exists() and self._indexed_files() == self._stat_files():
+            return False
+        self.store.root.mkdir(parents=True, exist_ok=True)
+        with (self.store.root / "index.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one updater at a time (web workers, CLI)
+            files = self._stat_files()
+            indexed = self._indexed_files() if self.path.exists() else None
+            if not force and indexed == files:
+                return False  # another updater got here first
+            if not force and indexed is not None and indexed.items() <= files.items():
                 try:
                     self._append({p: st for p, st in files.items() if p not in indexed})
                     return True
                 except duckdb.Error as exc:  # e.g. another process holds the file open
                     log.warning("trace index: append failed (%s); rebuilding", exc)
-        self._rebuild(files)
+            self._rebuild(files)
         return True
 
     def _stat_files(self) -> dict[str, str]:
