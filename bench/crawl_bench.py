@@ -8,6 +8,8 @@
 crawled through the real path (SSRF-guarded fetcher, trafilatura, blob store + SQLite),
 then the pipeline (normalize, classify, extract, link, queue, discovery) runs over the
 stored pages. Prints pages/s for each phase and for the whole, and the peak RSS.
+``--overlap``: the pipeline runs in a second process (a second worker) while the crawl goes
+on, as on a 2-core machine with two workers; ``--extractor lxml``: the cheap text path.
 ``dedup``: ``--posts`` generated posts from ``--ads`` ad templates (exact reposts, emoji
 and price edits, word swaps; the generating ad is the ground truth) are grouped; prints
 the time, distinct texts, groups and the pairwise precision and recall of the grouping.
@@ -38,6 +40,31 @@ with serve_fixture_web(FixtureWeb(site_pages=int(sys.argv[1]))) as web:
 """
 
 
+PIPELINE = """
+import sys, time
+from pathlib import Path
+from narcowatch.ingest.discovery import DiscoveryStage
+from narcowatch.pipeline.runner import Runner
+from narcowatch.pipeline.stages import default_stages
+from narcowatch.runtime import Runtime
+from narcowatch.settings import Settings
+data, done = Path(sys.argv[1]), Path(sys.argv[2])
+st = Settings(data_dir=data, secret_key="b", pseudonym_key="b", batch_size=100)
+rt = Runtime.open(st)
+runner = Runner(rt.db, st, [*default_stages(), DiscoveryStage()])
+total = 0
+while True:
+    n = runner.run_batch()
+    total += n
+    if n == 0:
+        if done.exists():
+            break
+        time.sleep(0.2)
+import resource
+print(total, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, flush=True)
+"""
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -46,7 +73,7 @@ def environment() -> str:
     return f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.1f}"
 
 
-def bench_crawl(pages: int, concurrency: int, pipeline: bool = True, extractor: str = "trafilatura") -> None:
+def bench_crawl(pages: int, concurrency: int, pipeline: bool = True, extractor: str = "trafilatura", overlap: bool = False) -> None:
     from narcowatch.ingest.crawl import add_source, crawl_source
     from narcowatch.ingest.discovery import DiscoveryStage
     from narcowatch.pipeline.runner import Runner
@@ -78,11 +105,31 @@ def bench_crawl(pages: int, concurrency: int, pipeline: bool = True, extractor: 
             )
             rt = Runtime.open(settings)
             sid = add_source(rt, "web", f"{base}/site/p/1", config={"sitemap": False})
+            if overlap:  # a second worker process runs the pipeline while the crawl goes on
+                done = Path(tmp) / "crawl-done"
+                piper = subprocess.Popen(
+                    [sys.executable, "-c", PIPELINE, tmp, str(done)],
+                    cwd=ROOT,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
             t0 = time.perf_counter()
             out = crawl_source(rt, sid)
             t1 = time.perf_counter()
             crawl_rss = peak_rss_mb()
             processed = 0
+            if overlap:
+                done.touch()
+                processed_s, rss_s = piper.communicate()[0].split()
+                processed = int(processed_s)
+                t2 = time.perf_counter()
+                rt.close()
+                n = out["new_items"]
+                print(f"environment: {environment()}; extractor {extractor}, concurrency {concurrency}, overlapped")
+                print(f"crawl: {n} pages in {t1 - t0:.1f} s = {n / (t1 - t0):.0f} pages/s; crawl process peak RSS {crawl_rss:.0f} MB")
+                print(f"pipeline process: {processed} items, peak RSS {float(rss_s):.0f} MB")
+                print(f"end to end: {n / (t2 - t0):.0f} pages/s fetched, extracted, classified and stored; problems {out['problems']}")
+                return
             if pipeline:
                 processed = (
                     Runner(rt.db, settings, [*default_stages(), DiscoveryStage()]).run().processed
@@ -198,13 +245,16 @@ def main() -> None:
     crawl.add_argument("--concurrency", type=int, default=8)
     crawl.add_argument("--no-pipeline", action="store_true", help="Measure the crawl only.")
     crawl.add_argument("--extractor", default="trafilatura", choices=["trafilatura", "lxml"])
+    crawl.add_argument(
+        "--overlap", action="store_true", help="Run the pipeline in a 2nd process during the crawl."
+    )
     dedup = sub.add_parser("dedup")
     dedup.add_argument("--posts", type=int, default=1_000_000)
     dedup.add_argument("--ads", type=int, default=50_000)
     dedup.add_argument("--threshold", type=float, default=0.6)
     args = parser.parse_args()
     if args.what == "crawl":
-        bench_crawl(args.pages, args.concurrency, not args.no_pipeline, args.extractor)
+        bench_crawl(args.pages, args.concurrency, not args.no_pipeline, args.extractor, args.overlap)
     else:
         bench_dedup(args.posts, args.ads, args.threshold)
 
