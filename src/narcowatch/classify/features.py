@@ -10,38 +10,27 @@ weights, crypto, links) and the obfuscation counters from normalisation.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 
+from narcowatch.classify.indicators import INDICATORS, count_indicators
 from narcowatch.classify.lexicon import score_hits
 from narcowatch.classify.lexicon_data import CATEGORIES, load_lexicon
 from narcowatch.classify.matcher import Hit, LexiconMatcher
 from narcowatch.classify.ngrams import NgramVectorizer
 from narcowatch.normalize.document import Document
 
-INDICATOR_PATTERNS: dict[str, str] = {
-    "bot_handle": r"@\w*bot\b",
-    "handle": r"@\w{3,}",
-    "price": r"\d[\d .,]*\s?(?:₸|тг|тенге|теңге|к\b|руб|₽|\$|usdt|usd|долл|bucks)|\$\d",
-    "weight": r"(?<![\w.,])\d+(?:[.,]\d+)?\s?(?:г|гр|грамм\w*|g|gr|oz)(?!\w)",
-    "crypto": r"\b(?:btc|usdt|trc-?20|ltc|xmr|monero|биткоин\w*|крипт\w*)\b",
-    "link": r"https?://|\.(?:onion|shop|top|site|online)\b|t\.me/",
-    "phone": r"(?:\+7|\b8)[\s-]?7\d\d[\s-]?\d{3}[\s-]?\d\d[\s-]?\d\d",
-    "emoji": r"emoji_(?:snow|gem|ice|leaf|herb|mushroom|pill|candy|bolt|rocket)",
-}
-INDICATORS = list(INDICATOR_PATTERNS)
-# one pass over the text: the first alternative that matches names the indicator
-_INDICATOR_RE = re.compile("|".join(f"(?P<{k}>{p})" for k, p in INDICATOR_PATTERNS.items()))
 SIGNALS = ("mixed_script_words", "leet_words", "separated_words", "repeated_letters")
 CATEGORY_LIST = sorted(CATEGORIES)
+_CAT_INDEX = {c: j for j, c in enumerate(CATEGORY_LIST)}
 
 
-@dataclass(frozen=True)
-class LexiconScore:
+class LexiconScore(NamedTuple):
+    """Lexicon matches of one document, scored (a tuple: one is built per document)."""
+
     total: float
     counted: list[Hit]
     anchor: bool
@@ -75,48 +64,50 @@ class FeatureBuilder:
         self.ngrams.fit(d.folded for d in docs)
         return self
 
-    def hits(self, docs: Sequence[Document]) -> list[LexiconScore]:
-        """Lexicon matches of each document, scored once (features and reasons share them)."""
-        matcher = self.lexicon()
+    def hits(
+        self, docs: Sequence[Document], words: Sequence[list[str]] | None = None
+    ) -> list[LexiconScore]:
+        """Lexicon matches of each document, scored once (features and reasons share them);
+        ``words`` are the documents' ``\\w+`` tokens when the caller has them."""
+        match = self.lexicon().match
         out = []
-        for doc in docs:
-            found = matcher.match(doc.folded)
+        for i, doc in enumerate(docs):
+            found = match(doc.folded, None if words is None else words[i])
+            if not found:  # most posts: nothing to score
+                out.append(LexiconScore(0, [], False))
+                continue
             total, counted = score_hits(found)
             anchor = any(h.entry.weight > 0 and not h.entry.ambiguous for h in found)
             out.append(LexiconScore(total, counted, anchor))
         return out
 
     def dense(self, docs: Sequence[Document], hits: Sequence[LexiconScore]) -> np.ndarray:
-        """One row per document; plain Python lists, turned into an array once (fast)."""
-        rows: list[list[float]] = []
-        cat_index = {c: j for j, c in enumerate(CATEGORY_LIST)}
-        ind_index = {k: j for j, k in enumerate(INDICATORS)}
-        n_cat, n_ind = len(CATEGORY_LIST), len(INDICATORS)
-        finditer = _INDICATOR_RE.finditer
-        for doc, lex in zip(docs, hits, strict=True):
-            per_cat = [0.0] * n_cat
-            seen: set[str] = set()
-            for hit in lex.counted:
-                entry = hit.entry
-                if entry.term not in seen:
-                    seen.add(entry.term)
-                    per_cat[cat_index[entry.category]] += entry.weight / 3.0
-            counts = [0] * n_ind
-            folded = doc.folded
-            for m in finditer(folded):
-                counts[ind_index[m.lastgroup or "handle"]] += 1
-            signals = doc.signals
-            rows.append(
-                [
-                    *per_cat,
-                    lex.total / 5.0,
-                    float(lex.anchor),
-                    *[min(c, 5) / 5.0 for c in counts],
-                    *[min(signals.get(name, 0), 5) / 5.0 for name in SIGNALS],
-                    math.log1p(len(folded)) / 10.0,
-                ]
-            )
-        out = np.array(rows, dtype=np.float64).reshape(len(docs), len(dense_names()))
+        """One row per document: counted in flat Python lists, scaled column-wise in numpy."""
+        n, n_cat, n_ind = len(docs), len(CATEGORY_LIST), len(INDICATORS)
+        per_cat = [0.0] * (n * n_cat)
+        counts = [0] * (n * n_ind)
+        signals: list[int] = []
+        for i, (doc, lex) in enumerate(zip(docs, hits, strict=True)):
+            if lex.counted:
+                seen: set[str] = set()
+                for hit in lex.counted:
+                    entry = hit.entry
+                    if entry.term not in seen:
+                        seen.add(entry.term)
+                        per_cat[i * n_cat + _CAT_INDEX[entry.category]] += entry.weight / 3.0
+            count_indicators(doc.folded, counts, i * n_ind)
+            signals.extend(map(doc.signals.get, SIGNALS, (0,) * len(SIGNALS)))
+        out = np.empty((n, len(dense_names())), dtype=np.float64)
+        out[:, :n_cat] = np.array(per_cat, dtype=np.float64).reshape(n, n_cat)
+        out[:, n_cat] = np.array([lex.total for lex in hits], dtype=np.float64) / 5.0
+        out[:, n_cat + 1] = [float(lex.anchor) for lex in hits]
+        col = n_cat + 2
+        out[:, col : col + n_ind] = np.minimum(np.array(counts).reshape(n, n_ind), 5) / 5.0
+        col += n_ind
+        out[:, col : col + len(SIGNALS)] = (
+            np.minimum(np.array(signals).reshape(n, len(SIGNALS)), 5) / 5.0
+        )
+        out[:, -1] = np.array([math.log1p(len(d.folded)) for d in docs], dtype=np.float64) / 10.0
         return out * self.dense_scale
 
     def transform(

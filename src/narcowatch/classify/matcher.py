@@ -9,19 +9,24 @@ normaliser as the texts, so obfuscation folding applies to both sides alike.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from narcowatch.classify.lexicon_data import LexiconEntry
 from narcowatch.normalize.text import normalize_text
 
 # Words only: the normaliser has already turned meaningful emoji into words (emoji_snow).
 TOKEN_RE = re.compile(r"\w+")
+# "(?<![\w.,])\d..." -> "\d(?<![\w.,]\d)...": the same matches, but ``re`` can skip in C to
+# the characters that may start one instead of trying the lookbehind at every position
+_LEADING_LOOKBEHIND_RE = re.compile(
+    r"\(\?<([!=])(\[(?:[^\]\\]|\\.)+\]|\\[dDwWsS])\)(\[(?:[^\]\\]|\\.)+\]|\\[dDwWsS])"
+)
 
 
-@dataclass(frozen=True)
-class Hit:
-    """A lexicon entry found at ``start:end`` of the folded text."""
+class Hit(NamedTuple):
+    """A lexicon entry found at ``start:end`` of the folded text (a tuple: built per match)."""
 
     entry: LexiconEntry
     start: int
@@ -57,6 +62,21 @@ def _variant_tokens(variant: str, fold: Callable[[str], str]) -> tuple[tuple[str
     return tuple(out)
 
 
+def scan_first(compiled: re.Pattern[str]) -> re.Pattern[str]:
+    """``compiled`` rewritten to start with its first character class when it opens with a
+    one-character lookbehind; the pattern itself when it does not."""
+    m = _LEADING_LOOKBEHIND_RE.match(compiled.pattern)
+    if m is None:
+        return compiled
+    sign, before, first = m.groups()
+    rest = compiled.pattern[m.end() :]
+    if rest.startswith("+"):  # "\d+" -> "\d" + lookbehind + "\d*"
+        rest = f"{first}*{rest[1:]}"
+    elif rest[:1] in ("*", "?", "{"):
+        return compiled
+    return re.compile(f"{first}(?<{sign}{before}{first}){rest}", compiled.flags)
+
+
 class LexiconMatcher:
     """Find every lexicon entry in a folded text; the longest match at a position wins."""
 
@@ -66,7 +86,7 @@ class LexiconMatcher:
         self.regex_entries: list[tuple[LexiconEntry, re.Pattern[str]]] = []
         for entry in entries:
             if entry.compiled is not None:
-                self.regex_entries.append((entry, entry.compiled))
+                self.regex_entries.append((entry, scan_first(entry.compiled)))
             for variant in entry.variants:
                 tokens = _variant_tokens(variant, fold)
                 if not tokens:
@@ -76,26 +96,20 @@ class LexiconMatcher:
                 index = self.stems if is_stem else self.exact
                 index.setdefault(first, []).append(pattern)
         self.stem_lengths = sorted({len(s) for s in self.stems}, reverse=True)
-        self._cache: dict[str, tuple[_Pattern, ...]] = {}
+        self._cache = _Candidates(self)
 
     def _candidates(self, token: str) -> tuple[_Pattern | None, tuple[_Pattern, ...]]:
         """(longest one-word pattern, multi-word patterns) that may start at ``token``."""
-        cached = self._cache.get(token)
-        if cached is not None:
-            return cached
         found = list(self.exact.get(token, ()))
         for length in self.stem_lengths:
             if length <= len(token):
                 found.extend(self.stems.get(token[:length], ()))
         single = next((p for p in found if len(p.tokens) == 1), None)
         multi = tuple(p for p in found if len(p.tokens) > 1)
-        result = (single, multi) if single is not None or multi else _NOTHING
-        if len(self._cache) < 300_000:  # posts reuse words; bound the memory all the same
-            self._cache[token] = result
-        return result
+        return (single, multi) if single is not None or multi else _NOTHING
 
     @staticmethod
-    def _matches(pattern: _Pattern, words: list[str], i: int) -> bool:
+    def _matches(pattern: _Pattern, words: Sequence[str], i: int) -> bool:
         if i + len(pattern.tokens) > len(words):
             return False
         for (want, is_stem), got in zip(pattern.tokens[1:], words[i + 1 :], strict=False):
@@ -103,11 +117,12 @@ class LexiconMatcher:
                 return False
         return True
 
-    def match(self, folded: str) -> list[Hit]:
-        words = TOKEN_RE.findall(folded)
-        cache_get = self._cache.get
+    def match(self, folded: str, words: Sequence[str] | None = None) -> list[Hit]:
+        """Hits in ``folded``; ``words`` are its ``\\w+`` tokens when the caller has them."""
+        if words is None:
+            words = TOKEN_RE.findall(folded)
         # one dict lookup per word (C loop); only words that may start a term are looked at
-        cands = [cache_get(w) or self._candidates(w) for w in words]
+        cands = list(map(self._cache.__getitem__, words))
         found: list[tuple[int, _Pattern]] = []
         next_free = 0
         for i in [i for i, cand in enumerate(cands) if cand is not _NOTHING]:
@@ -132,3 +147,17 @@ class LexiconMatcher:
             for m in compiled.finditer(folded):
                 hits.append(Hit(entry, m.start(), m.end(), m.group()))
         return hits
+
+
+class _Candidates(dict[str, tuple[_Pattern | None, tuple[_Pattern, ...]]]):
+    """Per-token candidates, computed on first sight (posts reuse words; memory is bounded)."""
+
+    def __init__(self, matcher: LexiconMatcher) -> None:
+        super().__init__()
+        self.matcher = matcher
+
+    def __missing__(self, token: str) -> tuple[_Pattern | None, tuple[_Pattern, ...]]:
+        result = self.matcher._candidates(token)
+        if len(self) < 300_000:
+            self[token] = result
+        return result

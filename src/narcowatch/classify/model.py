@@ -17,6 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from narcowatch.classify.features import FeatureBuilder, LexiconScore
+from narcowatch.classify.ngrams import WORD_RE
 from narcowatch.normalize.document import Document
 from narcowatch.normalize.text import normalize_text
 
@@ -103,8 +104,10 @@ class DrugsModel:
     def decision(self, docs: Sequence[Document]) -> tuple[np.ndarray, Any, list[LexiconScore]]:
         if self.clf is None:
             raise ValueError("model is not trained")
-        hits = self.features.hits(docs)
-        grams = self.features.ngrams.transform([d.folded for d in docs])
+        texts = [d.folded for d in docs]
+        words = [WORD_RE.findall(text) for text in texts]  # tokenised once for both
+        hits = self.features.hits(docs, words)
+        grams = self.features.ngrams.transform(texts, words)
         dense = self.features.dense(docs, hits)
         # the linear score without stacking matrices or sklearn's input validation (cheap
         # enough to score one post at a time)
