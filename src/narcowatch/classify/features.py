@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from narcowatch.classify.indicators import INDICATORS, count_indicators
-from narcowatch.classify.lexicon import score_hits
+from narcowatch.classify.lexicon import score_hits_anchor
 from narcowatch.classify.lexicon_data import CATEGORIES, load_lexicon
 from narcowatch.classify.matcher import Hit, LexiconMatcher
 from narcowatch.classify.ngrams import NgramVectorizer
@@ -76,9 +76,7 @@ class FeatureBuilder:
             if not found:  # most posts: nothing to score
                 out.append(LexiconScore(0, [], False))
                 continue
-            total, counted = score_hits(found)
-            anchor = any(h.entry.weight > 0 and not h.entry.ambiguous for h in found)
-            out.append(LexiconScore(total, counted, anchor))
+            out.append(LexiconScore(*score_hits_anchor(found)))
         return out
 
     def dense(self, docs: Sequence[Document], hits: Sequence[LexiconScore]) -> np.ndarray:

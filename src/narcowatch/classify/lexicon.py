@@ -21,28 +21,33 @@ BIAS = -3.0
 
 def score_hits(hits: Sequence[Hit]) -> tuple[float, list[Hit]]:
     """Summed weight (one per concept, ambiguous terms gated) and the hits that count."""
+    total, counted, _ = score_hits_anchor(hits)
+    return total, counted
+
+
+def score_hits_anchor(hits: Sequence[Hit]) -> tuple[float, list[Hit], bool]:
+    """``score_hits`` plus whether an unambiguous positive term (an anchor) was found."""
     has_anchor = any(h.entry.weight > 0 and not h.entry.ambiguous for h in hits)
     best: dict[str, Hit] = {}
+    keys = []
     for hit in hits:
-        if hit.entry.ambiguous and hit.entry.weight > 0 and not has_anchor:
+        entry = hit.entry
+        # positive synonyms share a concept; distinct negative contexts each count
+        key = entry.term if entry.weight < 0 else entry.canonical
+        keys.append(key)
+        if entry.ambiguous and entry.weight > 0 and not has_anchor:
             continue
-        key = _key(hit)
         kept = best.get(key)
-        if kept is None or abs(hit.entry.weight) > abs(kept.entry.weight):
+        if kept is None or abs(entry.weight) > abs(kept.entry.weight):
             best[key] = hit
     total = sum(h.entry.weight for h in best.values())
-    counted = {id(h) for h in best.values()}
-    return total, [h for h in hits if id(h) in counted or _same_concept(h, best)]
-
-
-def _key(hit: Hit) -> str:
-    """Positive synonyms share a concept; distinct negative contexts each count."""
-    return hit.entry.term if hit.entry.is_negative else hit.entry.canonical
-
-
-def _same_concept(hit: Hit, best: dict[str, Hit]) -> bool:
-    kept = best.get(_key(hit))
-    return kept is not None and kept.entry is hit.entry
+    # a hit counts when the kept hit of its concept is the same lexicon entry (itself included)
+    counted = [
+        h
+        for h, key in zip(hits, keys, strict=True)
+        if (kept := best.get(key)) is not None and kept.entry is h.entry
+    ]
+    return total, counted, has_anchor
 
 
 def logistic(x: float) -> float:

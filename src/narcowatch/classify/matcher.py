@@ -18,6 +18,7 @@ from narcowatch.normalize.text import normalize_text
 
 # Words only: the normaliser has already turned meaningful emoji into words (emoji_snow).
 TOKEN_RE = re.compile(r"\w+")
+_DIGIT_RE = re.compile(r"\d")
 # "(?<![\w.,])\d..." -> "\d(?<![\w.,]\d)...": the same matches, but ``re`` can skip in C to
 # the characters that may start one instead of trying the lookbehind at every position
 _LEADING_LOOKBEHIND_RE = re.compile(
@@ -62,6 +63,46 @@ def _variant_tokens(variant: str, fold: Callable[[str], str]) -> tuple[tuple[str
     return tuple(out)
 
 
+def _starts(folded: str, words: Sequence[str], upto: int) -> list[int]:
+    """Start offsets of the first ``upto`` tokens: each token is the next occurrence of its text
+    (only non-word characters lie between tokens), found by ``str.find`` faster than re-scanning
+    with the token regex."""
+    find = folded.find
+    out = []
+    pos = 0
+    for word in words[:upto]:
+        pos = find(word, pos)
+        out.append(pos)
+        pos += len(word)
+    return out
+
+
+def _starts_with_digit(pattern: str) -> bool:
+    """Whether every match of ``pattern`` starts with a digit: it opens with ``\\d`` (not
+    quantified) and has no alternation outside parentheses."""
+    if not pattern.startswith("\\d") or pattern[2:3] in ("*", "?", "{", "|"):
+        return False
+    depth, escaped, opened = 0, False, -1  # opened: where the open class starts, or -1
+    for i, ch in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif opened >= 0:  # a "]" first in a class ("[]x]", "[^]x]") is a literal
+            first = opened + 2 if pattern[opened + 1 : opened + 2] == "^" else opened + 1
+            if ch == "]" and i > first:
+                opened = -1
+        elif ch == "[":
+            opened = i
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return False
+    return True
+
+
 def scan_first(compiled: re.Pattern[str]) -> re.Pattern[str]:
     """``compiled`` rewritten to start with its first character class when it opens with a
     one-character lookbehind; the pattern itself when it does not."""
@@ -83,10 +124,12 @@ class LexiconMatcher:
     def __init__(self, entries: Iterable[LexiconEntry], fold: Callable[[str], str] = _fold) -> None:
         self.exact: dict[str, list[_Pattern]] = {}
         self.stems: dict[str, list[_Pattern]] = {}
-        self.regex_entries: list[tuple[LexiconEntry, re.Pattern[str]]] = []
+        # (entry, pattern, whether every match starts with a digit)
+        self.regex_entries: list[tuple[LexiconEntry, re.Pattern[str], bool]] = []
         for entry in entries:
             if entry.compiled is not None:
-                self.regex_entries.append((entry, scan_first(entry.compiled)))
+                fast = scan_first(entry.compiled)
+                self.regex_entries.append((entry, fast, _starts_with_digit(fast.pattern)))
             for variant in entry.variants:
                 tokens = _variant_tokens(variant, fold)
                 if not tokens:
@@ -139,12 +182,22 @@ class LexiconMatcher:
                 next_free = i + len(best.tokens)
         hits: list[Hit] = []
         if found:
-            spans = [m.span() for m in TOKEN_RE.finditer(folded)]
+            starts = _starts(folded, words, found[-1][0] + len(found[-1][1].tokens))
             for i, pattern in found:
-                start, end = spans[i][0], spans[i + len(pattern.tokens) - 1][1]
+                last = i + len(pattern.tokens) - 1
+                start, end = starts[i], starts[last] + len(words[last])
                 hits.append(Hit(pattern.entry, start, end, folded[start:end]))
-        for entry, compiled in self.regex_entries:
-            for m in compiled.finditer(folded):
+        first_digit = -2  # not looked for yet
+        for entry, compiled, after_digit in self.regex_entries:
+            pos = 0
+            if after_digit:  # every match starts with a digit: find the first one once per text
+                if first_digit == -2:
+                    m = _DIGIT_RE.search(folded)
+                    first_digit = -1 if m is None else m.start()
+                if first_digit < 0:
+                    continue
+                pos = first_digit
+            for m in compiled.finditer(folded, pos):
                 hits.append(Hit(entry, m.start(), m.end(), m.group()))
         return hits
 
