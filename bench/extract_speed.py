@@ -6,6 +6,7 @@ Texts: the labelled extraction set (short strings dense with indicators) and "ty
 three to eight sentences of ordinary prose, a third of them with a labelled line (handles,
 phones, prices, wallets) mixed in, about 400 bytes each, like channel posts and ads. Each is
 repeated up to ``--mb`` megabytes (UTF-8); the time is CPU time of this one process.
+Then a few adversarial 20-30 KB texts that once took time in the square of their length.
 OCR: ``--ocr`` synthetic wall photos (0 to skip). Prints figures and the environment.
 """
 
@@ -84,6 +85,19 @@ def main() -> None:
     for label, texts in (("labelled set (dense)", labelled), ("typical posts", typical)):
         rate, hits, size = measure(corpus(texts, args.mb))
         print(f"{label:<22} {size / 1e6:6.1f} MB  {rate:6.2f} MB/s  {hits} indicators")
+    # Inputs that made extractors backtrack or compare hits pairwise (square of the length).
+    adversarial = {
+        "a . a . a": "a . " * 5000,
+        "a.a.a.a": "@ " + "a." * 10000,
+        "@abcd x4000": " ".join(["@abcd"] * 4000),
+        "1 1 1 1": " ".join(["1"] * 10000),
+        "43.25671 x3000": "43.25671 " * 3000,
+    }
+    for label, text in adversarial.items():
+        started = time.process_time()
+        extract_all(text)
+        spent = time.process_time() - started
+        print(f"adversarial {label:<16} {len(text):6d} chars {spent:6.2f} s")
     if args.ocr:
         from narcowatch.extract.evaluate import evaluate_ocr
 

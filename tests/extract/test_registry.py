@@ -84,3 +84,15 @@ def test_pre_scan_windows_carry_their_runs() -> None:
     assert (start, end, digits, runs[0]) == (0, len(text), 15, (4, 5))
     assert sc.select(lambda text, s, e: e - s >= 4) == [sc.windows[0]]
     assert sc.select(lambda text, s, e: e - s >= 5) == []
+
+
+def test_long_documents_keep_overlap_rules() -> None:
+    text = " ".join(["shop_kz@mail.ru", "@shop_kz"] * 300)
+    kinds = [h.type for h in extract_all(text)]
+    assert kinds == ["email", "telegram"] * 300
+
+
+def test_link_after_a_long_dotted_token_is_found() -> None:
+    text = "x" + ".a" * 2000 + " см. https://shop.kz/a и " + "a . " * 40 + "магазин[.]kz"
+    hits = [(h.type, h.value) for h in extract_all(text)]
+    assert hits == [("url", "https://shop.kz/a"), ("domain", "a." * 40 + "магазин.kz")]

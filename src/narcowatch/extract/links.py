@@ -30,7 +30,8 @@ _LABEL = r"[^\W_](?:[\w-]{0,62}[^\W_])?"
 _HOST = (
     rf"(?P<host>(?P<ip>\d{{1,3}}(?:{_DOT}\d{{1,3}}){{3}})"
     r"|(?P<ip6>\[[0-9a-f:.]{2,39}(?:%[\w.]{1,20})?\])"
-    rf"|(?:{_LABEL}{_DOT})+(?:xn--[a-z0-9-]{{2,59}}|[^\W\d_]{{2,63}}))(?![\w-])"
+    # At most 64 labels: unbounded, "a . a . a ..." backtracks in the square of its length.
+    rf"|(?:{_LABEL}{_DOT}){{1,64}}(?:xn--[a-z0-9-]{{2,59}}|[^\W\d_]{{2,63}}))(?![\w-])"
 )
 _PORT = r"(?P<port>:\d{1,5}(?![\d.]))?"
 # ``[/]`` is a defanged slash (``example[.]com[/]path``).
@@ -139,20 +140,25 @@ class LinkExtractor:
         never contains whitespace), and many times faster on long posts.
         """
         found: list[re.Match[str]] = []
+        # Positions below ``done`` are settled: inside a link found, or tried for an earlier
+        # anchor (a match from there ends before that anchor, so before any later one too).
+        # Without this a long token of ``a.a.a...`` costs the square of its length.
         done = 0
         for anchor in _DOT_LETTER.finditer(text):
             at = anchor.start()
             if at < done:
                 continue
             start = at
-            while start > 0 and start > at - 300 and not text[start - 1].isspace():
+            while start > done and start > at - 300 and not text[start - 1].isspace():
                 start -= 1
-            for pos in range(max(start, done), at):
+            for pos in range(start, at):
                 m = URL_RE.match(text, pos)
                 if m and m.end() > at:
                     found.append(m)
                     done = m.end()
                     break
+            else:
+                done = at
         return found
 
     @staticmethod

@@ -10,6 +10,9 @@ Normal forms: usernames lowercase without ``@``; invites ``t.me/+CODE``; private
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Callable
+from itertools import accumulate
 
 import phonenumbers
 
@@ -140,15 +143,18 @@ class TelegramExtractor:
             if user:
                 hits.append(self._hit("telegram", user, text, m.start(), m.end()))
                 taken.append((m.start(), m.end()))
+        # Handles never overlap one another, so only link spans can hide one.
+        in_link = _covered_by(taken)
         for m in HANDLE_RE.finditer(text) if _has_any(low, _HANDLE_HINTS) else ():
-            if _inside(m.start(), taken) or self._looks_like_email(text, m):
+            if in_link(m.start()) or self._looks_like_email(text, m):
                 continue
             user = clean_username(m.group("user"))
             if user:
                 hits.append(self._hit("telegram", user, text, m.start(), m.end()))
                 taken.append((m.start(), m.end()))
+        in_taken = _covered_by(taken)
         for m in BOT_RE.finditer(text) if "_bot" in low else ():
-            if _inside(m.start(), taken):
+            if in_taken(m.start()):
                 continue
             user = clean_username(m.group("user"))
             if user:
@@ -182,5 +188,14 @@ def _has_any(low: str, words: tuple[str, ...]) -> bool:
     return any(map(low.__contains__, words))
 
 
-def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s <= pos < e for s, e in spans)
+def _covered_by(spans: list[tuple[int, int]]) -> Callable[[int], bool]:
+    """``pos -> any(s <= pos < e)``, by bisection (a page with thousands of handles)."""
+    ordered = sorted(spans)
+    starts = [s for s, _ in ordered]
+    reach = list(accumulate((e for _, e in ordered), max))
+
+    def inside(pos: int) -> bool:
+        i = bisect_right(starts, pos)
+        return bool(i) and reach[i - 1] > pos
+
+    return inside
