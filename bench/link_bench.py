@@ -181,7 +181,8 @@ def run_store(
         f"posts, {rep['mentions']} linking mentions; wall {rep['wall']:.1f}s, in-process "
         f"{rep['total']:.1f}s ("
         + ", ".join(f"{k} {v:.1f}s" for k, v in rep["seconds"].items())
-        + f"); peak RSS {rep['peak_rss_mb']:.0f} MB; load {rep['load']:.1f}"
+        + f"); CPU {rep['cpu']:.0f}s; peak RSS {rep['peak_rss_mb']:.0f} MB; "
+        f"load {rep['load']:.1f}"
     )
     stored = stored_shops(rt)
     names = {sid: k for k, sid in enumerate(sorted(set(stored.values())))}

@@ -178,6 +178,9 @@ def relink_child(data_dir: str, url: str) -> None:
         "seconds": {**rep.seconds, "commit": time.perf_counter() - t1},
         "total": time.perf_counter() - t0,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # CPU seconds of this process (with SQLite, the database's work too): what the
+        # relink needs regardless of how many other jobs share the cores
+        "cpu": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
         "load": os.getloadavg()[0],
     }
     rt.close()
