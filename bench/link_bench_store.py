@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,14 +26,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from narcowatch.ids import make_id
-from narcowatch.link.bulk import big_cache
+from narcowatch.link.bulk import big_cache, chunked
 from narcowatch.runtime import Runtime
 from narcowatch.settings import Settings, load_settings
 from narcowatch.store.indicators import indicator_id
 from narcowatch.store.tables import SourceRecord
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
-CHUNK = 20_000
 
 
 def bench_settings(data_dir: Path, url: str) -> Settings:
@@ -79,21 +78,10 @@ def bulk(
                 n += 1
         return n
     sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' for _ in columns)})"
-    for chunk in _chunks(rows):
+    for chunk in chunked(rows):
         conn.exec_driver_sql(sql, chunk)  # type: ignore[arg-type]
         n += len(chunk)
     return n
-
-
-def _chunks(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
-    chunk: list[tuple[Any, ...]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def load_world(

@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from sqlalchemy.orm import Session
+
 from narcowatch.cases.auditing import audit
 from narcowatch.cases.manifest import canonical_json, cert_info, exchange_facts, tool_versions
 from narcowatch.cases.render import Renderer, RenderError
@@ -253,6 +255,16 @@ def capture_evidence(
     return run_capture(rt, ev.id, actor, renderer=renderer, urls=urls, verify=verify)
 
 
+def audit_retry(session: Session, evidence_id: str, actor: str) -> None:
+    """Check that a capture may be retried (exists, not complete) and audit the retry."""
+    ev = session.get(EvidenceRecord, evidence_id)
+    if ev is None:
+        raise CaseError(f"evidence {evidence_id} does not exist", code="E911")
+    if ev.status == "captured":
+        raise CaseError(f"evidence {evidence_id} is already complete", code="E912")
+    audit(session, actor, "evidence.retry", "evidence", evidence_id, {"was": ev.status})
+
+
 def retry_capture(
     rt: Runtime,
     evidence_id: str,
@@ -264,10 +276,5 @@ def retry_capture(
 ) -> EvidenceRecord:
     """Redo only the missing steps of a failed or partial capture; nothing stored is lost."""
     with rt.db.session() as session:
-        ev = session.get(EvidenceRecord, evidence_id)
-        if ev is None:
-            raise CaseError(f"evidence {evidence_id} does not exist", code="E911")
-        if ev.status == "captured":
-            raise CaseError(f"evidence {evidence_id} is already complete", code="E912")
-        audit(session, actor, "evidence.retry", "evidence", evidence_id, {"was": ev.status})
+        audit_retry(session, evidence_id, actor)
     return run_capture(rt, evidence_id, actor, renderer=renderer, urls=urls, verify=verify)

@@ -20,8 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from narcowatch.cases.auditing import audit
-from narcowatch.cases.capture import capture_evidence, run_capture, start_capture
+from narcowatch.cases.capture import audit_retry, capture_evidence, run_capture, start_capture
 from narcowatch.cases.cases import attach
 from narcowatch.cases.manifest import canonical_json
 from narcowatch.cases.mirrors import flag_mirrors
@@ -29,7 +28,7 @@ from narcowatch.cases.rechecks import run_rechecks
 from narcowatch.errors import CaseError
 from narcowatch.ids import make_id
 from narcowatch.runtime import Runtime
-from narcowatch.store.tables import EvidenceRecord, JobRecord
+from narcowatch.store.tables import JobRecord
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -79,12 +78,7 @@ def request_capture(rt: Runtime, target: str, actor: str, case_id: str | None = 
 def request_retry(rt: Runtime, evidence_id: str, actor: str) -> None:
     """Queue the missing steps of a failed or partial capture again (audited)."""
     with rt.db.session() as session:
-        ev = session.get(EvidenceRecord, evidence_id)
-        if ev is None:
-            raise CaseError(f"evidence {evidence_id} does not exist", code="E911")
-        if ev.status == "captured":
-            raise CaseError(f"evidence {evidence_id} is already complete", code="E912")
-        audit(session, actor, "evidence.retry", "evidence", evidence_id, {"was": ev.status})
+        audit_retry(session, evidence_id, actor)
         enqueue(session, "cases.capture_run", {"evidence_id": evidence_id, "actor": actor})
 
 

@@ -50,13 +50,14 @@ def insert_rows(
         rows = (
             tuple(v if p is None else p(v) for p, v in zip(procs, row, strict=True)) for row in rows
         )
-    for chunk in _chunks(rows):
+    for chunk in chunked(rows):
         conn.exec_driver_sql(sql, chunk)  # type: ignore[arg-type]
         count += len(chunk)
     return count
 
 
-def _chunks(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
+def chunked(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
+    """Rows in lists of ``CHUNK``: one executemany each, bounded memory."""
     chunk: list[tuple[Any, ...]] = []
     for row in rows:
         chunk.append(row)

@@ -1,4 +1,8 @@
-"""The review queue and the detection detail page with its verdict buttons."""
+"""The review queue and the detection detail page with its verdict buttons.
+
+Pages that only read use read-only sessions: on SQLite a write session takes the write
+lock up front, and an analyst paging through the queue would contend with the worker.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +44,7 @@ def queue(
     user: CurrentUser = Depends(require_role("analyst")),
 ) -> Response:
     filters = _filters(source, lang, status, sort)
-    with request.app.state.runtime.db.session() as session:
+    with request.app.state.runtime.db.session(readonly=True) as session:
         result = review.list_queue(session, filters, page=page)
         counts = review.status_counts(session, filters)
         sources = review.queue_sources(session)
@@ -73,7 +77,7 @@ def detail(
     user: CurrentUser = Depends(require_role("analyst")),
 ) -> Response:
     filters = _filters(source, lang, status, sort)
-    with request.app.state.runtime.db.session() as session:
+    with request.app.state.runtime.db.session(readonly=True) as session:
         try:
             info = review.get_detail(session, detection_id)
         except CaseError as exc:
@@ -114,7 +118,7 @@ def verdict(
             code = {"E951": 404, "E953": 403}.get(exc.code, 400)
             detail = {404: "errors.not_found", 403: "errors.forbidden"}.get(code)
             raise HTTPException(status_code=code, detail=detail or "errors.bad_request") from exc
-    with request.app.state.runtime.db.session() as session:
+    with request.app.state.runtime.db.session(readonly=True) as session:
         _, next_id = review.neighbours(session, detection_id, filters)
     target = f"/review/{next_id}" if next_id else "/review"
     return RedirectResponse(target + _query(filters), status_code=303)
