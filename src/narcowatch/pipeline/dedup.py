@@ -5,7 +5,10 @@ separator. Items stay stored once per source; this module groups them, so the an
 one ad with its count, first and last seen and its sources. Exact copies are grouped by a
 hash of the normalised text (no MinHash needed for them); each distinct text gets a
 MinHash (datasketch, word 3-shingles) and is matched through MinHash LSH against earlier
-distinct texts. Groups are a union-find over distinct texts.
+distinct texts. An LSH hit is only a candidate: it joins the groups when the two signatures
+agree on at least ``threshold`` of their values (estimated Jaccard), because union-find chains
+every accepted pair and one false band collision would merge two unrelated ads for good.
+Groups are a union-find over distinct texts.
 
 ``regroup`` rebuilds the stored groups from all items in one transaction (run by
 ``narcowatch dedup`` or as a ``monitor.dedup`` job); it streams items in id order.
@@ -64,6 +67,10 @@ class Grouper:
     plain dicts holding one key per bucket (grouping needs only "some earlier member of
     this bucket", so a union with it is enough). datasketch's per-text objects and bucket
     lists measured ~3x slower, too slow for 1 M posts in two minutes.
+
+    Each bucket hit is verified on the signatures' low 16 bits (b-bit MinHash: two values
+    agree by chance with probability 2^-16, so the estimate stays unbiased for our use) at
+    128 bytes per distinct text.
     """
 
     def __init__(self, threshold: float = 0.6, num_perm: int = NUM_PERM) -> None:
@@ -77,6 +84,10 @@ class Grouper:
         self._b = np.asarray(b, dtype=np.uint64)
         self.by_hash: dict[str, str] = {}  # normalised-text hash -> its first key
         self.parent: dict[str, str] = {}
+        self.row: dict[str, int] = {}  # key -> its row in ``self.low``
+        self.low = np.empty((1024, num_perm), dtype=np.uint16)  # low 16 bits of signatures
+        self.used = 0  # rows of ``self.low`` in use (it grows by doubling)
+        self.min_agree = int(np.ceil(threshold * num_perm))
 
     def find(self, key: str) -> str:
         root = key
@@ -96,6 +107,26 @@ class Grouper:
         hv = np.asarray(hashes, dtype=np.uint64)[:, None]
         phv = ((hv * self._a + self._b) % MERSENNE) & MAX_HASH
         return np.minimum.reduceat(phv, np.asarray(starts), axis=0)
+
+    def _add_signatures(self, fresh: list[tuple[str, str]]) -> None:
+        sigs = self.signatures([norm for _, norm in fresh])
+        base, self.used = self.used, self.used + len(sigs)
+        if self.used > len(self.low):
+            grown = np.empty((max(self.used, 2 * len(self.low)), self.num_perm), np.uint16)
+            grown[:base] = self.low[:base]
+            self.low = grown
+        self.low[base : self.used] = sigs
+        low, r, need = self.low, self.rows, self.min_agree
+        for i, ((key, _), sig) in enumerate(zip(fresh, sigs, strict=True)):
+            me = base + i
+            self.row[key] = me
+            for band, table in enumerate(self.buckets):
+                other = table.setdefault(sig[band * r : (band + 1) * r].tobytes(), key)
+                if other == key:
+                    continue
+                a, b = self.find(other), self.find(key)
+                if a != b and np.count_nonzero(low[self.row[other]] == low[me]) >= need:
+                    self.parent[b] = a
 
     def add(self, key: str, text: str) -> tuple[str, bool]:
         return self.add_many([(key, text)])[0]
@@ -118,15 +149,7 @@ class Grouper:
             if len(norm) >= 20:  # too short to call anything a near duplicate
                 fresh.append((key, norm))
         if fresh:
-            sigs = self.signatures([norm for _, norm in fresh])
-            r = self.rows
-            for (key, _), sig in zip(fresh, sigs, strict=True):
-                for band, table in enumerate(self.buckets):
-                    other = table.setdefault(sig[band * r : (band + 1) * r].tobytes(), key)
-                    if other != key:
-                        a, b = self.find(other), self.find(key)
-                        if a != b:
-                            self.parent[b] = a
+            self._add_signatures(fresh)
         return [(self.find(k), exact) for (k, _), (_, exact) in zip(pairs, out, strict=True)]
 
 
