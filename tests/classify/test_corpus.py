@@ -19,8 +19,18 @@ NEGATIVE_KINDS = {
     "crypto_ad",
     "casual",
     "spam",
+    "shop_front",
 }
-POSITIVE_KINDS = {"sale_ad", "shop_promo", "recruitment", "graffiti", "bot_desc", "classified"}
+POSITIVE_KINDS = {
+    "sale_ad",
+    "shop_promo",
+    "recruitment",
+    "graffiti",
+    "bot_desc",
+    "classified",
+    "pharma_sale",
+    "rotation",
+}
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from narcowatch.classify.artefact import models_dir
+from narcowatch.classify.base import Detection
 from narcowatch.classify.drugs import DrugsClassifier
 from narcowatch.classify.registry import get_classifier
+from narcowatch.normalize.document import Document
 from narcowatch.normalize.text import normalize_text
 
 # Written for this test, in none of the corpus templates' wording.
@@ -37,6 +39,25 @@ UNSEEN_LEGIT = [
     "Ищу напарника для поиска кладов с металлоискателем в выходные",
 ]
 
+# Corpus v3 (written for this test, not in the templates or the check sets): pharmacy-drug
+# resale and bot rotation are trade; shop structure alone and prescriptions are not.
+UNSEEN_PHARMA_ROTATION = [
+    "Прегабалин по 300, двадцать капсул, рецепт не нужен, передам у ТЦ",
+    "трамал и феназепам остались, без рецепта, пиши в личку",
+    "Тропикамид флаконы, рецептсіз, Шымкент бойынша жеткіземіз",
+    "xans and lyrica, no script, pickup tonight",
+    "Бот снова заблокировали. Актуальный бот @pine_lantern_bot, ассортимент тот же",
+    "Жаңа бот @saryarqa_lamp_bot, ескісі бұғатталды, барлық позиция бар",
+]
+UNSEEN_SHOP_FRONT = [
+    "Магазин настольных игр открыл филиал в Семее, каталог по ссылке в профиле",
+    "Орехи и изюм на развес, фасовка от 100 г, заказ через нашего бота",
+    "Прегабалин назначается врачом при невропатической боли, отпуск по рецепту",
+    "Pharmacy reminder: tramadol only with a prescription from your doctor",
+    "Кулинарный канал переехал, новая ссылка в шапке",
+    "Hardware shop: cement and tiles, operator online 24/7, delivery in Astana",
+]
+
 
 @pytest.fixture(scope="module")
 def drugs(model_dir: Path) -> DrugsClassifier:
@@ -50,13 +71,25 @@ def test_artefact_is_versioned_on_disk(model_dir: Path, drugs: DrugsClassifier) 
     assert 0.0 < drugs.thresholds["review"] <= drugs.thresholds["escalate"] < 1.0
 
 
-def test_unseen_texts(drugs: DrugsClassifier) -> None:
-    docs = [normalize_text(t) for t in UNSEEN_TRADE + UNSEEN_LEGIT]
-    labels = [1] * len(UNSEEN_TRADE) + [0] * len(UNSEEN_LEGIT)
+def _classified(
+    drugs: DrugsClassifier, positives: list[str], negatives: list[str]
+) -> tuple[int, list[Detection], list[Document]]:
+    """(how many of ``positives`` + ``negatives`` got their label, detections, documents)."""
+    docs = [normalize_text(t) for t in positives + negatives]
+    labels = [1] * len(positives) + [0] * len(negatives)
     dets = drugs.classify_many(docs)
-    correct = sum(d.label == y for d, y in zip(dets, labels, strict=True))
+    return sum(d.label == y for d, y in zip(dets, labels, strict=True)), dets, docs
+
+
+def test_unseen_texts(drugs: DrugsClassifier) -> None:
+    correct, dets, docs = _classified(drugs, UNSEEN_TRADE, UNSEEN_LEGIT)
     assert correct >= 18, [(d.score, t.text) for d, t in zip(dets, docs, strict=True)]
     assert all(d.classifier == "drugs.v1" for d in dets)
+
+
+def test_pharma_resale_and_rotation_but_not_shop_structure_alone(drugs: DrugsClassifier) -> None:
+    correct, dets, docs = _classified(drugs, UNSEEN_PHARMA_ROTATION, UNSEEN_SHOP_FRONT)
+    assert correct >= 11, [(d.score, t.text) for d, t in zip(dets, docs, strict=True)]
 
 
 def test_reasons_point_at_the_original_obfuscated_text(drugs: DrugsClassifier) -> None:

@@ -22,6 +22,8 @@ def lex() -> LexiconClassifier:
         "Мастер-клад опт, мяу 1г 15000тг",
         "Сатамын қарасора, жасырын орын, координаттар жіберем",
         "weed and coke dead drops in Almaty, dm to order",
+        "трамал и феназепам остались, без рецепта, пиши в личку",
+        "xans and lyrica, no script, pickup tonight",
     ],
 )
 def test_trade_texts_are_flagged(lex: LexiconClassifier, text: str) -> None:
@@ -40,6 +42,10 @@ def test_trade_texts_are_flagged(lex: LexiconClassifier, text: str) -> None:
         "Полиция задержала закладчика, изъято 2 кг мефедрона, возбуждено уголовное дело",
         "Ұсталды: полиция есірткі сатқан адамды қамауға алды",
         "Pharmacy: ibuprofen pills without prescription? No, ask your doctor.",
+        "Прегабалин назначается врачом при невропатической боли, отпуск по рецепту",
+        "Таблетки от изжоги без рецепта, аптека у дома",
+        "Орехи и изюм на развес, фасовка от 100 г",
+        "Handmade candles, link in bio",
         "",
     ],
 )

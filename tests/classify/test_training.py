@@ -9,8 +9,14 @@ import numpy as np
 import pytest
 
 from narcowatch.classify import artefact
-from narcowatch.classify.model import DrugsModel, precision_threshold, recall_threshold
+from narcowatch.classify.model import (
+    DrugsModel,
+    precision_threshold,
+    recall_threshold,
+    stage2_inputs,
+)
 from narcowatch.errors import ClassifyError
+from narcowatch.normalize.text import normalize_text
 
 
 def small_rows() -> list[dict]:
@@ -27,6 +33,25 @@ def test_same_seed_same_model() -> None:
     probe = texts[:50]
     assert np.array_equal(a.predict_proba(probe), b.predict_proba(probe))
     assert a.thresholds == b.thresholds
+
+
+def test_second_stage_fast_path_is_its_definition() -> None:
+    rows = small_rows()
+    model = DrugsModel().fit(
+        [r["text"] for r in rows], [r["label"] for r in rows], [r["family"] for r in rows]
+    )
+    assert model.stage2 is not None and len(model.stage2) == 4
+    docs = [normalize_text(r["text"]) for r in rows[:80]]
+    log_odds, grams, hits = model.decision(docs)
+    dense = model.features.dense(docs, hits)
+    assert model.clf is not None
+    coef = model.clf.coef_[0]
+    first = (
+        grams @ coef[: grams.shape[1]] + dense @ coef[grams.shape[1] :] + model.clf.intercept_[0]
+    )
+    *weights, intercept = model.stage2
+    expected = stage2_inputs(np.asarray(first).ravel(), dense) @ np.asarray(weights) + intercept
+    assert np.allclose(log_odds, expected)
 
 
 def test_thresholds_meet_their_targets() -> None:

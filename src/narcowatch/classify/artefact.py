@@ -100,6 +100,7 @@ def train_model(
         "train_seconds": round(time.perf_counter() - started, 2),
         "thresholds": model.thresholds,
         "platt": list(model.platt),
+        "stage2": list(model.stage2) if model.stage2 is not None else None,
     }
     return model
 

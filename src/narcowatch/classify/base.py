@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from narcowatch.normalize.document import Document
@@ -21,7 +21,15 @@ class Reason:
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain fields (``dataclasses.asdict`` deep-copies recursively: ~10x slower)."""
+        return {
+            "term": self.term,
+            "kind": self.kind,
+            "weight": self.weight,
+            "start": self.start,
+            "end": self.end,
+            "note": self.note,
+        }
 
 
 @dataclass

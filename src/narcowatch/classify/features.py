@@ -34,12 +34,23 @@ class LexiconScore(NamedTuple):
     total: float
     counted: list[Hit]
     anchor: bool
+    cues: int = 0  # ambiguous positive concepts found, counted or not: the "shop shape"
+
+
+SHAPE_CAP = 6
 
 
 def dense_names() -> list[str]:
     names = [f"lex_{c}" for c in CATEGORY_LIST] + ["lex_total", "lex_anchor"]
     names += [f"ind_{k}" for k in INDICATORS] + [f"obf_{s}" for s in SIGNALS]
-    return [*names, "len_log"]
+    # shop shape (ambiguous shop/sale/delivery words + indicators such as handles, prices,
+    # weights) split by whether an unambiguous drug term is present: shop structure alone is
+    # what an ordinary shop also has, so it gets its own weight
+    return [*names, "len_log", "shape_anchor", "shape_no_anchor"]
+
+
+def _cues(found: Sequence[Hit]) -> int:
+    return len({h.entry.canonical for h in found if h.entry.ambiguous and h.entry.weight > 0})
 
 
 class FeatureBuilder:
@@ -76,7 +87,7 @@ class FeatureBuilder:
             if not found:  # most posts: nothing to score
                 out.append(LexiconScore(0, [], False))
                 continue
-            out.append(LexiconScore(*score_hits_anchor(found)))
+            out.append(LexiconScore(*score_hits_anchor(found), _cues(found)))
         return out
 
     def dense(self, docs: Sequence[Document], hits: Sequence[LexiconScore]) -> np.ndarray:
@@ -85,6 +96,7 @@ class FeatureBuilder:
         per_cat = [0.0] * (n * n_cat)
         counts = [0] * (n * n_ind)
         signals: list[int] = []
+        tail: list[float] = []  # len_log, shape_anchor, shape_no_anchor
         for i, (doc, lex) in enumerate(zip(docs, hits, strict=True)):
             if lex.counted:
                 seen: set[str] = set()
@@ -93,8 +105,12 @@ class FeatureBuilder:
                     if entry.term not in seen:
                         seen.add(entry.term)
                         per_cat[i * n_cat + _CAT_INDEX[entry.category]] += entry.weight / 3.0
-            count_indicators(doc.folded, counts, i * n_ind)
+            base = i * n_ind
+            count_indicators(doc.folded, counts, base)
             signals.extend(map(doc.signals.get, SIGNALS, (0,) * len(SIGNALS)))
+            shape = min(sum(counts[base : base + n_ind]) + lex.cues, SHAPE_CAP) / SHAPE_CAP
+            tail.append(math.log1p(len(doc.folded)) / 10.0)
+            tail.extend((shape, 0.0) if lex.anchor else (0.0, shape))
         out = np.empty((n, len(dense_names())), dtype=np.float64)
         out[:, :n_cat] = np.array(per_cat, dtype=np.float64).reshape(n, n_cat)
         out[:, n_cat] = np.array([lex.total for lex in hits], dtype=np.float64) / 5.0
@@ -105,7 +121,7 @@ class FeatureBuilder:
         out[:, col : col + len(SIGNALS)] = (
             np.minimum(np.array(signals).reshape(n, len(SIGNALS)), 5) / 5.0
         )
-        out[:, -1] = np.array([math.log1p(len(d.folded)) for d in docs], dtype=np.float64) / 10.0
+        out[:, -3:] = np.array(tail, dtype=np.float64).reshape(n, 3)
         return out * self.dense_scale
 
     def transform(

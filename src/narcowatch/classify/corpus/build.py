@@ -33,6 +33,8 @@ POS_FAMILIES = {  # families per kind and language
         "graffiti": 4,
         "bot_desc": 3,
         "classified": 4,
+        "pharma_sale": 4,
+        "rotation": 3,
     },
     "kk": {
         "sale_ad": 5,
@@ -41,6 +43,8 @@ POS_FAMILIES = {  # families per kind and language
         "graffiti": 3,
         "bot_desc": 2,
         "classified": 3,
+        "pharma_sale": 3,
+        "rotation": 2,
     },
     "en": {
         "sale_ad": 4,
@@ -49,6 +53,8 @@ POS_FAMILIES = {  # families per kind and language
         "graffiti": 2,
         "bot_desc": 2,
         "classified": 2,
+        "pharma_sale": 2,
+        "rotation": 2,
     },
 }
 NEG_FAMILIES = {"ru": 4, "kk": 3, "en": 3}
@@ -179,6 +185,11 @@ def _fill(template: str, fam: Family, lang: str) -> str:
             v = rng.choice(vocab.SALARIES_EN if lang == "en" else vocab.SALARIES)
         elif base == "phone":
             v = vocab.phone(rng)
+        elif base == "shopbot":  # an ordinary shop's own bot (negatives; positives use {bot})
+            v = vocab.handle(rng, fam.slots["shop"][0].lower(), bot=True)
+        elif base in ("pharma", "rx", "dose"):
+            table = {"pharma": vocab.PHARMA, "rx": vocab.RX, "dose": vocab.DOSES}[base]
+            v = rng.choice(table[lang])
         elif base == "legal_shop":
             v = rng.choice(vocab.LEGAL_SHOPS)
         elif base == "n":

@@ -387,6 +387,57 @@ NAMES_RU = [
     "Екатерина",
 ]
 NAMES_EN = ["Alex", "Sam", "Chris", "Jordan", "Mike", "Kate", "Dan", "Lena", "Tom", "Nick"]
+# prescription drugs resold for abuse (corpus v3): street and brand names as resellers write them
+PHARMA = {
+    "ru": [
+        "лирика",
+        "Лирика 300",
+        "прегабалин",
+        "трамадол",
+        "трамал",
+        "тропикамид",
+        "тропик",
+        "феназепам",
+        "кодеин",
+        "тапентадол",
+        "метадон",
+        "баклофен",
+        "ксанакс",
+        "альпразолам",
+        "клоназепам",
+        "циклодол",
+    ],
+    "en": [
+        "lyrica",
+        "pregabalin",
+        "tramadol",
+        "trams",
+        "tropicamide",
+        "phenazepam",
+        "codeine",
+        "oxy",
+        "oxycodone",
+        "xanax",
+        "xans",
+        "percs",
+        "methadone",
+        "tapentadol",
+        "clonazepam",
+        "alprazolam",
+    ],
+}
+PHARMA["kk"] = PHARMA["ru"]
+# the same medicines as a pharmacy or a newsroom names them (negatives)
+RX = {
+    "ru": ["прегабалин", "трамадол", "тропикамид", "феназепам", "кодеин", "метадон", "лирика"],
+    "en": ["pregabalin", "tramadol", "tropicamide", "phenazepam", "codeine", "oxycodone", "Lyrica"],
+}
+RX["kk"] = RX["ru"]
+DOSES = {
+    "ru": ["150", "300", "300 мг", "100мг", "75 мг", "50мг", "200", "2 мг", "1%"],
+    "en": ["300mg", "100mg", "50mg", "2mg", "10/325", "30mg", "150s", "300s"],
+}
+DOSES["kk"] = DOSES["ru"]
 LEGAL_SHOPS = [
     "Магнум",
     "Sulpak",
