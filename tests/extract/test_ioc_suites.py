@@ -137,3 +137,86 @@ def test_no_emails(text: str) -> None:
 )
 def test_telegram_links_defanged_and_wrapped(text: str, expected: str) -> None:
     assert found(text, "telegram") == [expected]
+
+
+# Dots escaped as in a regular expression, as threat reports and iocextract's suite write them.
+@pytest.mark.parametrize(
+    ("text", "types", "expected"),
+    [
+        ("example\\.com", ("domain",), ["example.com"]),
+        ("see www\\.shop\\.kz today", ("domain",), ["www.shop.kz"]),
+        ("go to http://example\\.com/a\\.php now", ("url",), ["http://example.com/a.php"]),
+        ("hxxps://evil\\.example\\.com/x", ("url",), ["https://evil.example.com/x"]),
+        ("user@example\\.com", ("email",), ["user@example.com"]),
+        ("user[at]sub\\.example\\.co\\.uk", ("email",), ["user@sub.example.co.uk"]),
+    ],
+)
+def test_backslash_escaped_dots(text: str, types: tuple[str, ...], expected: list[str]) -> None:
+    assert found(text, *types) == expected
+
+
+# A bare IPv4 address with a path is a link (``url``); alone it has no type in the contract.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("192.168.1.1/admin", "192.168.1.1/admin"),
+        ("get 1[.]2[.]3[.]4/evil.exe now", "1.2.3.4/evil.exe"),
+        ("10(.)0(.)0(.)1[/]x", "10.0.0.1/x"),
+        ("1.2.3.4:8080/login", "1.2.3.4:8080/login"),
+        ("hxxps://192[.]168[.]0[.]1:443/x", "https://192.168.0.1:443/x"),
+    ],
+)
+def test_bare_ipv4_with_path_is_a_url(text: str, expected: str) -> None:
+    assert found(text, "url") == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["10.0.0.0/8 is private", "1.2.3.4/", "999.1.1.1/x", "12.10.2023/14", "1[.]2[.]3[.]4"],
+)
+def test_no_url_from_networks_or_bare_addresses(text: str) -> None:
+    assert found(text, "url", "domain") == []
+
+
+# An IPv4 address written as one 32-bit number: a URL with a scheme, ``meta["ip"]`` dotted.
+@pytest.mark.parametrize(
+    ("text", "expected", "ip"),
+    [
+        ("http://3232235777/x", "http://3232235777/x", "192.168.1.1"),
+        ("hxxp[:]//3232235777", "http://3232235777", "192.168.1.1"),
+        ("open http://user@2130706433:8080/a.", "http://user@2130706433:8080/a", "127.0.0.1"),
+    ],
+)
+def test_integer_ipv4_host(text: str, expected: str, ip: str) -> None:
+    [hit] = [h for h in extract_all(text) if h.type == "url"]
+    assert (hit.value, hit.meta) == (expected, {"ip": ip})
+    assert text[hit.start : hit.end] == hit.raw
+
+
+@pytest.mark.parametrize("text", ["http://123/x", "3232235777", "http://99999999999/x"])
+def test_no_integer_host_out_of_range_or_without_scheme(text: str) -> None:
+    assert found(text, "url", "domain") == []
+
+
+# Wallets and ports as other suites write them (BIP/EIP examples, defanged host with port).
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        ("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "crypto:btc", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"),
+        ("3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy", "crypto:btc", "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"),
+        (
+            "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+            "crypto:btc",
+            "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+        ),
+        (
+            "0xde0B295669a9FD93d5F28D9Ec85E40f4cb697BAe",
+            "crypto:eth",
+            "0xde0B295669a9FD93d5F28D9Ec85E40f4cb697BAe",
+        ),
+        ("hxxp://example[.]com:8080/path", "url", "http://example.com:8080/path"),
+        ("http://example.com.", "url", "http://example.com"),
+    ],
+)
+def test_other_suites_forms(text: str, kind: str, expected: str) -> None:
+    assert found(text, kind) == [expected]

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 
 from narcowatch.extract.base import Indicator, Scan, Window, finditer_in, scan
+from narcowatch.extract.marks import any_in, gate_words
 
 NAME = "coordinates.v1"
 
@@ -50,6 +51,11 @@ _KEYWORD_RE = re.compile(
     r"(?:координат\w*|коорд\w*|coord\w*|gps|локац\w*|location|клад\w*|точк\w*|lat)\W{0,5}$",
     re.IGNORECASE,
 )
+
+
+_MAP_WORDS = gate_words("maps", "2gis", "openstreetmap", "osm.org")
+_LABEL_WORDS = gate_words("lat", "широта", "ендік")
+_DEGREES = gate_words("°", "º")
 
 
 def format_point(lat: float, lon: float) -> str | None:
@@ -94,9 +100,8 @@ class CoordinateExtractor:
 
     def _points(self, text: str) -> Iterator[tuple[int, int, float, float]]:
         sc = scan(text)
-        low = sc.low
         windows = sc.windows
-        maps = any(map(low.__contains__, ("maps", "2gis", "openstreetmap", "osm.org")))
+        maps = any_in(text, _MAP_WORDS)
         for m in finditer_in(MAP_RE, text, windows) if maps else ():
             end = m.end()
             while text[end - 1] in ".,;:!?)]}":
@@ -113,7 +118,7 @@ class CoordinateExtractor:
                 if g[a] and g[b]:
                     yield m.start(), end, float(g[a]), float(g[b])
                     break
-        for m in finditer_in(DMS_RE, text, windows, lead=0) if "°" in text or "º" in text else ():
+        for m in finditer_in(DMS_RE, text, windows, lead=0) if any_in(text, _DEGREES) else ():
             lat, lon = _dms_value(m.group("lat")), _dms_value(m.group("lon"))
             if m.group("h1") in "SЮ":
                 lat = -lat
@@ -121,7 +126,7 @@ class CoordinateExtractor:
                 lon = -lon
             if lat == lat and lon == lon:
                 yield m.start(), m.end(), lat, lon
-        labelled_words = any(map(low.__contains__, ("lat", "широта", "ендік")))
+        labelled_words = any_in(text, _LABEL_WORDS)
         for m in finditer_in(LABELLED_RE, text, _fraction_windows(sc, 3) if labelled_words else ()):
             lat = float(m.group("lat").replace(",", "."))
             yield m.start(), m.end(), lat, float(m.group("lon").replace(",", "."))

@@ -30,7 +30,8 @@ ADDRESS_RE = re.compile(
     r"|(?P<ton_raw>(?:0|-1):[0-9a-fA-F]{64})"
     r")(?![\w/+=-])"
 )
-_LONG_TOKEN = re.compile(r"[A-Za-z0-9_+/=:-]{11,}")
+# One character, then ten more: ``{11,}`` alone gives ``re`` no set to skip ahead to.
+_LONG_TOKEN = re.compile(r"[A-Za-z0-9_+/=:-][A-Za-z0-9_+/=:-]{10,}")
 _TYPES = {
     "eth": "crypto:eth",
     "btc_sw": "crypto:btc",
@@ -47,6 +48,9 @@ USDT_RE = re.compile(
     r"|(?P<net>trc-?20|trc|tron|трон|erc-?20|bep-?20|bsc|ton(?!\w)|jetton|polygon|arbitrum)",
     re.IGNORECASE,
 )
+# The same, case-sensitive over the lowercase text: IGNORECASE with a leading alternation has
+# no prefix for ``re`` to skip to, and tries every branch at every position.
+_USDT_LOW = re.compile(USDT_RE.pattern)
 _NETWORKS = {
     "trc": "TRC20",
     "tro": "TRC20",
@@ -65,7 +69,8 @@ _DEFAULT_NETWORK = {"crypto:trx": "TRC20", "crypto:eth": "ERC20", "crypto:ton": 
 def usdt_context(text: str) -> tuple[bool, str | None]:
     """Whether the text speaks of USDT, and the network it names, if any."""
     usdt, network = False, None
-    for m in USDT_RE.finditer(text):
+    low = scan(text).caseless
+    for m in _USDT_LOW.finditer(low) if low is not None else USDT_RE.finditer(text):
         if m.group("net"):
             network = network or _NETWORKS.get(m.group("net")[:3].lower())
         else:

@@ -14,10 +14,12 @@ from narcowatch.extract.base import Indicator, finditer_in, scan
 
 NAME = "iban.v1"
 
+# The look-behind follows the first letter (and checks the character before it), so the
+# pattern opens with a character set and ``re`` skips to Latin letters in C.
 IBAN_RE = re.compile(
-    r"(?<![\w])[A-Za-z]{2}\d{2}(?:[ \u00a0]?[A-Za-z0-9]{4}){2,7}"
-    r"(?:[ \u00a0]?[A-Za-z0-9]{1,4})?(?!\w)"
-    r"|(?<![\w])[A-Za-z]{2}\d{2}[A-Za-z0-9]{11,30}(?!\w)"
+    r"[A-Za-z](?<![\w].)(?:"
+    r"[A-Za-z]\d{2}(?:[ \u00a0]?[A-Za-z0-9]{4}){2,7}(?:[ \u00a0]?[A-Za-z0-9]{1,4})?(?!\w)"
+    r"|[A-Za-z]\d{2}[A-Za-z0-9]{11,30}(?!\w))"
 )
 
 

@@ -15,7 +15,9 @@ from narcowatch.extract.base import Indicator, finditer_in, scan
 
 NAME = "iin.v1"
 
-IIN_RE = re.compile(r"(?<![\w+\-.,/])\d{6}[ \u00a0]?\d{6}(?![\w]|[.,]\d)")
+# The look-behind follows the first digit (and checks the character before it), so the pattern
+# opens with ``\d`` and ``re`` skips to digits in C.
+IIN_RE = re.compile(r"\d(?<![\w+\-.,/].)\d{5}[ \u00a0]?\d{6}(?![\w]|[.,]\d)")
 _W1 = range(1, 12)
 _W2 = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]
 

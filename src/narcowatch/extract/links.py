@@ -14,13 +14,16 @@ import hashlib
 import ipaddress
 import re
 
-from narcowatch.extract.base import Indicator, scan
+from narcowatch.extract.base import Indicator, finditer_from, occurrences
+from narcowatch.extract.marks import any_in, gate_words
 from narcowatch.extract.textutil import refang_dots, trim_trailing
 from narcowatch.extract.tlds import FILE_LIKE_TLDS, is_tld, top_level_domains
 
 NAME = "links.v1"
 
-_DOT = r"(?:\s?[\[\(\{]\s?(?:\.|dot|точка)\s?[\]\)\}]\s?|\.|\s\.\s)"
+# ``\.`` too: a dot escaped as in a regular expression (``example\.com``), as threat reports
+# and other extractors' suites write it.
+_DOT = r"(?:\s?[\[\(\{]\s?(?:\.|dot|точка)\s?[\]\)\}]\s?|\\\.|\.|\s\.\s)"
 _SCHEME = (
     r"(?P<scheme>(?:h[xt*_]{2}ps?|ftps?|fxps?|sftp)\s?"
     r"(?:\[:\]//|\(:\)//|:\[//\]|\[://\]|\(://\)|://|:\\\\|\[:\]\\\\)\s?"
@@ -34,14 +37,16 @@ _HOST = (
     rf"|(?:{_LABEL}{_DOT}){{1,64}}(?:xn--[a-z0-9-]{{2,59}}|[^\W\d_]{{2,63}}))(?![\w-])"
 )
 _PORT = r"(?P<port>:\d{1,5}(?![\d.]))?"
-# ``[/]`` is a defanged slash (``example[.]com[/]path``).
-_PATH = r"(?P<path>(?:[/?#]|\[/\])[^\s<>\"'«»“”`|^{}\\]*)?"
+# ``[/]`` is a defanged slash (``example[.]com[/]path``), ``\.`` an escaped dot.
+_PATH = r"(?P<path>(?:[/?#]|\[/\])(?:[^\s<>\"'«»“”`|^{}\\]|\\\.)*)?"
 URL_RE = re.compile(rf"(?<![\w@.\-/]){_SCHEME}?{_HOST}{_PORT}{_PATH}", re.IGNORECASE)
 _SPACED_PATH = re.compile(r"\s?/\s?[\w+\-]+(?:/[\w+\-]+)*")
 _DOT_LETTER = re.compile(r"\.[^\W_]")
 _DEFANG_MARKS = ("[.]", "(.)", "{.}", "dot", "точка", " . ", "[ . ]", "( . )")
 # Besides defanged dots, forms the fast path (anchored at ``.x``) would not see.
-_FULL_SCAN_MARKS = ("[:]", "(:)", "[/]", "://[")
+_FULL_SCAN_MARKS = ("[:]", "(:)", "[/]", "://[", "\\.")
+_FULL_SCAN_GATE = gate_words(*_DEFANG_MARKS, *_FULL_SCAN_MARKS)
+_SLASHES = gate_words("//", "\\\\")
 
 
 def might_have_link(text: str) -> bool:
@@ -76,7 +81,7 @@ def clean_scheme(raw_scheme: str) -> str:
 
 
 def clean_path(raw_path: str) -> str:
-    if "[" not in raw_path and " " not in raw_path:
+    if "[" not in raw_path and " " not in raw_path and "\\." not in raw_path:
         return raw_path
     return re.sub(r"\s+", "", refang_dots(raw_path)).replace("[/]", "/")
 
@@ -111,6 +116,39 @@ def _valid_ip(host: str) -> bool:
     return all(0 <= int(part) <= 255 for part in host.split("."))
 
 
+# "10.0.0.0/8": a network, not a link.
+_CIDR = re.compile(r"/\d{1,2}")
+
+
+def _ip_with_path(raw: str, m: re.Match[str]) -> bool:
+    """A bare IPv4 address is a link (``url``) when a path follows: ``192.168.1.1/admin``.
+
+    The contract has no type for an address alone (``domain`` is a name, not a number), so
+    ``10.0.0.1`` stays unreported as before; with a path it is as much a link as
+    ``example.com/admin`` and IOC extractors report it as a URL. A CIDR suffix is not a path.
+    """
+    head_len = (m.start("host") - m.start()) + len(m.group("host")) + len(m.group("port") or "")
+    path = raw[head_len:].replace("[/]", "/")
+    return bool(path.strip("/")) and path.startswith("/") and not _CIDR.fullmatch(path)
+
+
+# ``http://3232235777/``: an IPv4 address written as one 32-bit number, with a scheme only.
+INT_HOST_URL_RE = re.compile(
+    rf"(?<![\w@.\-/]){_SCHEME}(?P<host>\d{{8,10}})(?![\w.\-]){_PORT}{_PATH}", re.IGNORECASE
+)
+# What may follow the "//" of such a URL: the rest of a bracketed separator, a space, user
+# information, then the number (a cheap test before trying ``INT_HOST_URL_RE`` around it).
+_INT_AFTER_SLASHES = re.compile(r"[^\s/]{0,3}\s?[^\s/]{0,80}?(?<![\w.\-])\d{8,10}(?![\w.\-])")
+
+
+def integer_host(raw: str) -> str | None:
+    """``3232235777`` -> ``192.168.1.1``; None outside 1.0.0.0-255.255.255.255."""
+    number = int(raw)
+    if not 1 << 24 <= number < 1 << 32:
+        return None
+    return ".".join(str((number >> shift) & 255) for shift in (24, 16, 8, 0))
+
+
 class LinkExtractor:
     """URLs, domains and onion addresses; a URL with a scheme or path is a ``url``."""
 
@@ -120,17 +158,70 @@ class LinkExtractor:
         top_level_domains()  # load the Public Suffix List now, not inside the first text
 
     def extract(self, text: str) -> list[Indicator]:
-        low = scan(text).low
-        if any(map(low.__contains__, _DEFANG_MARKS)) or any(
-            map(low.__contains__, _FULL_SCAN_MARKS)
-        ):
-            matches: list[re.Match[str]] = list(URL_RE.finditer(text))
+        if any_in(text, _FULL_SCAN_GATE):
+            matches: list[re.Match[str]] = finditer_from(URL_RE, text, self._starts(text))
         else:
             matches = list(self._anchored(text))
         hits: list[Indicator] = []
         for m in matches:
             hits.extend(self._from_match(text, m))
+        if any_in(text, _SLASHES):
+            hits.extend(self._integer_hosts(text))
         return hits
+
+    @staticmethod
+    def _integer_hosts(text: str) -> list[Indicator]:
+        """URLs whose host is an IPv4 address as one number; ``meta["ip"]`` the dotted form."""
+        starts: set[int] = set()
+        for a in occurrences(text, ("//", "\\\\")):
+            if _INT_AFTER_SLASHES.match(text, a + 2):
+                starts.update(range(max(0, a - 9), a + 1))
+        hits = []
+        for m in finditer_from(INT_HOST_URL_RE, text, sorted(starts)):
+            dotted = integer_host(m.group("host"))
+            if dotted is None:
+                continue
+            scheme_raw, userinfo = m.group("scheme"), m.group("userinfo") or ""
+            if userinfo:
+                scheme_raw = scheme_raw[: -len(userinfo)]
+            raw = trim_trailing(m.group(0))
+            head_len = m.end("host") - m.start() + len(m.group("port") or "")
+            value = f"{clean_scheme(scheme_raw)}://{userinfo}{m.group('host')}"
+            value += (m.group("port") or "") + clean_path(raw[head_len:])
+            start = m.start()
+            hits.append(
+                Indicator("url", value, raw, start, start + len(raw), True, NAME, {"ip": dotted})
+            )
+        return hits
+
+    @staticmethod
+    def _starts(text: str) -> list[int]:
+        """Every position where ``URL_RE`` can begin a match, for ``finditer_from``.
+
+        Without a scheme a match begins with its host: an IPv6 ``[``, or the first label (or
+        first number of an IPv4 address), a run of ``[\\w-]`` of at most 64 characters that
+        ends where the first dot form begins: at a ``.``, ``[``, ``(`` or ``{``, or at the
+        whitespace just before one (``shop . kz``, ``shop [.] kz``). The label must be that
+        whole run, since the look-behind refuses a word character or ``-`` before it. With a
+        scheme it begins at most 9 characters before the ``//`` or ``\\\\`` of its separator
+        (``hxxps [:]//``). ``URL_RE`` opens with a look-behind, so ``re`` would otherwise try
+        it at every character of the text.
+        """
+        starts: set[int] = set()
+        for q in occurrences(text, (".", "[", "(", "{")):
+            if text[q] == "[":
+                starts.add(q)
+            for e in (q, q - 1):
+                if e < 1 or (e < q and not (text[e].isspace() or text[e] == "\\")):
+                    continue
+                p = e
+                while p > 0 and e - p <= 64 and (text[p - 1].isalnum() or text[p - 1] in "_-"):
+                    p -= 1
+                if p < e and e - p <= 64:
+                    starts.add(p)
+        for a in occurrences(text, ("//", "\\\\")):
+            starts.update(range(max(0, a - 9), a + 1))
+        return sorted(starts)
 
     @staticmethod
     def _anchored(text: str) -> list[re.Match[str]]:
@@ -186,7 +277,9 @@ class LinkExtractor:
         host = clean_host(raw_host)
         tld = host.rsplit(".", 1)[-1]
         if m.group("ip"):
-            if not scheme_raw or not _valid_ip(host):
+            if not _valid_ip(host):
+                return []
+            if not scheme_raw and not _ip_with_path(raw, m):
                 return []
         elif not is_tld(tld) and not scheme_raw:
             return []

@@ -11,9 +11,13 @@ from __future__ import annotations
 import re
 
 from narcowatch.extract.base import scan
+from narcowatch.extract.marks import any_in, gate_words
 
 _LOOKALIKES = {"O": "0", "o": "0", "О": "0", "о": "0", "З": "3", "з": "3", "l": "1", "I": "1"}
-_ANY_LOOKALIKE = re.compile(r"[\d][ \-.]?[OoОоЗзlI]|[OoОоЗзlI][ \-.]?\d")
+# A digit with a lookalike letter after it or before it (one separator allowed between), written
+# to open with ``\d`` so that ``re`` skips to digits in C; tried as two branches opening with
+# character sets, it had no prefix and tried both at every position.
+_ANY_LOOKALIKE = re.compile(r"\d(?:[ \-.]?[OoОоЗзlI]|(?<=[OoОоЗзlI]\d)|(?<=[OoОоЗзlI][ \-.]\d))")
 _RUN_RE = re.compile(r"(?<![^\W\d_])[OoОоЗзlI]+(?![^\W\d_])")
 _NEAR_DIGIT = re.compile(r"\d[ \-.]?$")
 _DIGIT_AFTER = re.compile(r"[ \-.]?\d")
@@ -70,7 +74,7 @@ DIGIT_WORDS = {
     "nine": "9",
 }
 # One of these is in every run of three number words that could make a phone.
-_GATE_WORDS = (
+_GATE_WORDS = gate_words(
     "ноль",
     "нуль",
     "семь",
@@ -96,35 +100,32 @@ def spelled_numbers(text: str) -> list[tuple[int, int, str]]:
     Returns ``(start, end, digits)`` with a leading ``+`` when "плюс"/"plus" opens the run;
     only runs with at least three number words and seven digits are returned.
     """
-    low = scan(text).low
-    if not any(map(low.__contains__, _GATE_WORDS)):
+    if not any_in(text, _GATE_WORDS):
         return []
+    low = scan(text).low
     runs: list[tuple[int, int, str]] = []
     digits, words, start, end = "", 0, -1, -1
-    pos = 0
-    while pos < len(low):
-        m = _TOKEN.search(low, pos)
-        if m is None:
-            break
-        gap = low[end : m.start()] if end >= 0 else ""
+    for m in _TOKEN.finditer(low):
         token = m.group(0)
         value = "+" if token in ("плюс", "plus", "+") else DIGIT_WORDS.get(token)
-        if value is None and token.isdigit():
-            value = token
+        if value is None:
+            if token.isdigit():
+                value = token
+            elif not digits:
+                continue  # an ordinary word with no run open: nothing to close
+        gap = low[end : m.start()] if end >= 0 else ""
         contiguous = end >= 0 and _GAP.fullmatch(gap) is not None
         if value is None or (value == "+" and digits) or (digits and not contiguous):
             if words >= 3 and sum(ch.isdigit() for ch in digits) >= 7:
                 runs.append((start, end, digits))
             digits, words, start, end = "", 0, -1, -1
             if value is None:
-                pos = m.end()
                 continue
         if not digits:
             start = m.start()
         digits += value
         words += token not in ("+",) and not token.isdigit()
         end = m.end()
-        pos = m.end()
     if words >= 3 and sum(ch.isdigit() for ch in digits) >= 7:
         runs.append((start, end, digits))
     return runs

@@ -21,8 +21,12 @@ from narcowatch.extract.numwords import digitize, spelled_numbers
 
 NAME = "phones.v1"
 
+# ``(?<![\w+#№/@$€£₽₸])(?:\+\s?)?\(?\d(?:[ \t\u00a0\-.()]{0,3}\d){6,18}(?!\w)``, written to
+# open with the set of first characters (then the look-behind on the one before, then what
+# may follow that first character) so that ``re`` skips to candidates in C.
 CANDIDATE_RE = re.compile(
-    r"(?<![\w+#№/@$€£₽₸])(?:\+\s?)?\(?\d(?:[ \t\u00a0\-.()]{0,3}\d){6,18}(?!\w)"
+    r"[+(\d](?<![\w+#№/@$€£₽₸].)(?:(?<=\+)\s?\(?\d|(?<=\()\d|(?<=\d))"
+    r"(?:[ \t\u00a0\-.()]{0,3}\d){6,18}(?!\w)"
 )
 _GROUP_RE = re.compile(r"\d+")
 _BEFORE_RE = re.compile(
@@ -31,10 +35,21 @@ _BEFORE_RE = re.compile(
     r"iban|\bкод|чек\w*|транзакц\w*|tx\w*|isbn|issn|штрих\w*|ean)\W{0,3}$",
     re.IGNORECASE,
 )
+# ``_BEFORE_RE`` mirrored, for ``match`` on the reversed 24 characters before a candidate:
+# ``search`` with a trailing ``$`` tries some twenty alternatives at each of 24 starts; the
+# mirrored pattern is anchored at its start. ``\W{0,3}$`` (``$`` also before a final newline)
+# becomes ``\n?\W{0,3}``, ``word\w*`` becomes ``\w*drow``, ``\bword`` becomes ``drow\b``.
+_BEFORE_REVERSED = re.compile(
+    r"\n?\W{0,3}(?:№|#|\.?on\b|\.?rn\b|\w*заказ|\w*redro|di\b|ди\b|\w*т[её]чс|\w*трак|\w*drac|"
+    r"нии|ниб|nii\b|nib\b|нни|\w*лукитра|\w*керт|\w*kcart|\w*ндалкан|\w*док|edoc|"
+    r"nabi|док\b|\w*кеч|\w*цказнарт|\w*xt|nbsi|nssi|\w*хиртш|nae)",
+    re.IGNORECASE,
+)
 _AFTER_RE = re.compile(r"\s?(?:тг|тенге|₸|kzt|руб|₽|rub|\$|usd|usdt|сом|сум|%)", re.IGNORECASE)
 _DATE_RE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
 _FALLBACK_CODES = ("7", "996", "998", "992", "993", "994", "995", "374", "375", "380")
 _DIGIT_RUNS = re.compile(r"\d+")
+_NON_DIGIT = re.compile(r"\D")
 
 
 def _plausible_national(digits: str) -> bool:
@@ -48,7 +63,7 @@ def _plausible_national(digits: str) -> bool:
 
 def parse_phone(candidate: str) -> str | None:
     """E.164 of a valid number written as ``candidate``, or ``None``."""
-    digits = "".join(ch for ch in candidate if ch.isdigit())
+    digits = "".join(filter(str.isdigit, candidate))
     plus = candidate.lstrip().startswith("+")
     if not (7 <= len(digits) <= (15 if plus else 12)):
         return None
@@ -76,11 +91,14 @@ _SEPARATOR = frozenset(" -.")
 
 def _lookalike_next(text: str, start: int, end: int) -> bool:
     """A letter ``digitize`` may read as a digit touches this run (one separator between)."""
-    after = text[end : end + 2]
-    before = text[max(0, start - 2) : start][::-1]
-    return any(
-        side[:1] in _LOOKALIKE or (side[:1] in _SEPARATOR and side[1:2] in _LOOKALIKE)
-        for side in (after, before)
+    after = text[end : end + 1]
+    if after in _LOOKALIKE or (after in _SEPARATOR and text[end + 1 : end + 2] in _LOOKALIKE):
+        return True
+    if not start:
+        return False
+    before = text[start - 1]
+    return before in _LOOKALIKE or (
+        before in _SEPARATOR and start > 1 and text[start - 2] in _LOOKALIKE
     )
 
 
@@ -101,9 +119,14 @@ class PhoneExtractor:
             # Lookalike letters are undone inside the window only; lengths never change.
             piece = text[start:end]
             fixed = digitize(piece)
-            scan = text if fixed is piece else text[:start] + fixed + text[end:]
-            if sum(map(len, _DIGIT_RUNS.findall(scan, start, end))) < 7:
-                continue
+            if fixed is piece:
+                if digits < 7:
+                    continue
+                scan = text
+            else:
+                scan = text[:start] + fixed + text[end:]
+                if sum(map(len, _DIGIT_RUNS.findall(scan, start, end))) < 7:
+                    continue
             # A candidate opens at most "+ (" before its first digit.
             pos = start if fixed is not piece else max(start, runs[0][0] - 3)
             for m in CANDIDATE_RE.finditer(scan, pos, end):
@@ -123,10 +146,10 @@ class PhoneExtractor:
         return hits
 
     def _from_candidate(self, text: str, scan: str, m: re.Match[str]) -> list[Indicator]:
-        all_digits = re.sub(r"\D", "", m.group(0))
+        all_digits = _NON_DIGIT.sub("", m.group(0))
         if len(all_digits) >= 13 and luhn.is_valid(all_digits):
             return []
-        if _BEFORE_RE.search(scan[max(0, m.start() - 24) : m.start()]):
+        if _BEFORE_REVERSED.match(scan[max(0, m.start() - 24) : m.start()][::-1]):
             return []
         groups = [
             (g.start() + m.start(), g.end() + m.start()) for g in _GROUP_RE.finditer(m.group(0))
@@ -176,7 +199,7 @@ class PhoneExtractor:
         """No currency right after, no digit glued by a dot or comma on either side."""
         if _AFTER_RE.match(scan, end):
             return False
-        if sum(ch.isdigit() for ch in scan[start:end]) >= 10:
+        if sum(map(str.isdigit, scan[start:end])) >= 10:
             return True  # long enough not to be half of a decimal figure
         before = scan[start - 1 : start] if start else ""
         after = scan[end : end + 2]

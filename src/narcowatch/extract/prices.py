@@ -11,6 +11,7 @@ import re
 
 from narcowatch.extract.amounts import AMOUNT, MULTIPLIER, parse_amount
 from narcowatch.extract.base import Indicator, finditer_in, scan
+from narcowatch.extract.marks import any_in, gate_words
 
 NAME = "prices.v1"
 
@@ -31,7 +32,8 @@ _CURRENCIES: list[tuple[str, str]] = [
 _CUR = "|".join(f"(?:{pattern})" for pattern, _ in _CURRENCIES)
 _CUR_COMPILED = [(re.compile(f"(?:{p})$", re.IGNORECASE), iso) for p, iso in _CURRENCIES]
 # Substrings every currency spelling contains; a text with none of them has no price.
-_CURRENCY_HINTS = (
+# "р" (roubles) is tested on its own: a gate word that common would only slow the shared pass.
+_CURRENCY_HINTS = gate_words(
     "₸",
     "тг",
     "тенге",
@@ -45,7 +47,6 @@ _CURRENCY_HINTS = (
     "руб",
     "rub",
     "rur",
-    "р",
     "$",
     "долл",
     "бакс",
@@ -82,10 +83,33 @@ _CUR_AFTER = re.compile(rf"\s?(?:{MULTIPLIER})?\s?(?:{_CUR})", re.IGNORECASE)
 _CUR_BEFORE = re.compile(r"(?:\$|€|₸|₽|usdt|usd)\s?\Z", re.IGNORECASE)
 
 
+# The last character of every currency ``_CUR_BEFORE`` accepts before an amount.
+_CUR_BEFORE_LAST = frozenset("$€₸₽tTdD")
+# The first character (lowercased) of every multiplier and currency ``_CUR_AFTER`` accepts,
+# and the characters IGNORECASE takes for one of them that ``str.lower`` does not turn into it.
+_CUR_AFTER_FIRST = frozenset("кkтмm₸tuю₽рr$дбd€eесsb" + "ſ\u1c81\u1c83\u1c84\u1c85")
+
+
 def _currency_next(text: str, start: int, end: int) -> bool:
-    if _CUR_AFTER.match(text, end):
+    # ``_CUR_AFTER`` tries some forty spellings: first test the character they must open with
+    # (after up to two spaces: one before an empty multiplier, one after it).
+    first = text[end : end + 1]
+    if first.isspace():
+        first = text[end + 1 : end + 2]
+        if first.isspace():
+            first = text[end + 2 : end + 3]
+    if first.lower() in _CUR_AFTER_FIRST and _CUR_AFTER.match(text, end):
         return True
-    return bool(start) and _CUR_BEFORE.search(text, max(0, start - 6), start) is not None
+    if not start:
+        return False
+    # ``_CUR_BEFORE`` ends at ``start``, after one optional space: test that last character
+    # before running the pattern over the six characters before the run.
+    last = text[start - 1]
+    if last.isspace() and start > 1:
+        last = text[start - 2]
+    return (
+        last in _CUR_BEFORE_LAST and _CUR_BEFORE.search(text, max(0, start - 6), start) is not None
+    )
 
 
 def currency_code(written: str) -> str | None:
@@ -102,7 +126,7 @@ class PriceExtractor:
     def extract(self, text: str) -> list[Indicator]:
         sc = scan(text)
         windows = sc.select(_currency_next)
-        if not windows or not any(map(sc.low.__contains__, _CURRENCY_HINTS)):
+        if not windows or not (any_in(text, _CURRENCY_HINTS) or "р" in sc.low):
             return []
         hits: list[Indicator] = []
         for m in finditer_in(PRICE_RE, text, windows, lead=6):

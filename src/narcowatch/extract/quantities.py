@@ -14,8 +14,10 @@ from narcowatch.extract.base import Indicator, finditer_in, scan
 
 NAME = "quantities.v1"
 
+# The look-behind follows the first digit (checking the character before it): the pattern
+# opens with ``\d`` and ``re`` skips to digits in C.
 QUANTITY_RE = re.compile(
-    r"(?<![\w.,])(?P<amount>\d+(?:[.,]\d{1,4})?)\s?"
+    r"(?P<amount>\d(?<![\w.,].)\d*(?:[.,]\d{1,4})?)\s?"
     r"(?P<unit>грамм\w*|грам|гр|г|gr|grams?|g|кг|kg|мг|mg|мл|ml|"
     r"штук\w*|шт|pcs|pieces|дана)(?![\w])"
 )

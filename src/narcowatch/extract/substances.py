@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import cache
+from typing import Literal, overload
 
-import ahocorasick
-
-from narcowatch.extract.base import Indicator, scan
+from narcowatch.extract.base import Indicator, char_classes
+from narcowatch.extract.marks import marks
 
 NAME = "substances.v1"
 
@@ -30,21 +30,75 @@ _TRADE_NEAR = re.compile(
 _HEX_AFTER = re.compile(r"[^\n]{0,16}?\b(?=[a-f]*\d)[0-9a-f]{16,}\b", re.IGNORECASE)
 
 
-_MIXED_RE = re.compile(r"[\w@]*(?:[а-яё][a-z0-9@]|[a-z0-9@][а-яё])[\w@]*")
-_LATIN = re.compile(r"[a-z]")
 # A Cyrillic letter next to a Latin one, a digit or "@"; written to open with a character set
 # so that ``re`` skips the (usually Cyrillic-only) text in C.
 _MIXED_HINT = re.compile(r"[a-z0-9@](?:[а-яё]|(?<=[а-яё].))")
+_RUN_END = re.compile(r"[\w@]*")
+# Over the character classes of ``base.char_classes``: a-z, digits and "@" all become "L", so
+# a Latin letter, digit or "@" next to а-яё shows as "LC" or "CL"; with neither, no word mixes
+# scripts. ``bytes.translate`` and ``in`` run at memory speed where ``_MIXED_HINT`` tries every
+# Latin letter of an English sentence.
+_MIX_CLASSES = bytes.maketrans(b"DA", b"LL")
 
 
-def fold_text(text: str, low: str | None = None) -> str:
-    """Same-length fold of a whole text (lowercase, ё->е, mixed-script words Cyrillic)."""
+def _maybe_mixed(low: str, classes: bytes | None) -> bool:
+    """Necessary for a Latin letter to occur in ``low`` and ``_MIXED_HINT`` to match there."""
+    if classes is None:
+        classes = char_classes(low)
+    if b"L" not in classes:
+        return False
+    mixed = classes.translate(_MIX_CLASSES)
+    return b"LC" in mixed or b"CL" in mixed
+
+
+def _fold_mixed(low: str) -> str:
+    r"""Each maximal run of ``[\w@]`` holding a Latin-Cyrillic pair, turned Cyrillic.
+
+    What ``re.sub(r"[\w@]*(?:[а-яё][a-z0-9@]|[a-z0-9@][а-яё])[\w@]*", ...)`` gives, without
+    that pattern's backtracking over every word of the text: only the runs around pairs
+    ``_MIXED_HINT`` finds are visited.
+    """
+    out: list[str] = []
+    done = 0
+    for m in _MIXED_HINT.finditer(low):
+        at = m.start()
+        if at < done:
+            continue
+        start = at
+        while start > done and (low[start - 1].isalnum() or low[start - 1] in "_@"):
+            start -= 1
+        end = _RUN_END.match(low, at).end()
+        out.append(low[done:start])
+        out.append(low[start:end].translate(_TO_CYRILLIC))
+        done = end
+    out.append(low[done:])
+    return "".join(out)
+
+
+@overload
+def fold_text(text: str, low: str | None = None) -> str: ...
+@overload
+def fold_text(
+    text: str, low: str | None = None, *, report: Literal[True], classes: bytes | None = None
+) -> tuple[str, bool]: ...
+
+
+def fold_text(
+    text: str, low: str | None = None, *, report: bool = False, classes: bytes | None = None
+) -> str | tuple[str, bool]:
+    """Same-length fold of a whole text (lowercase, ё->е, mixed-script words Cyrillic).
+
+    With ``report``, also whether the fold did more than lowercase and turn ``ё`` into ``е``;
+    ``classes`` are ``low``'s byte classes when already known (``base.Scan.classes``).
+    """
     low = (text.lower() if low is None else low).replace("ё", "е")
     if len(low) != len(text):
-        return "".join(fold_word(ch) if len(ch.lower()) == 1 else ch for ch in text)
-    if not low.isascii() and _LATIN.search(low) and _MIXED_HINT.search(low):
-        low = _MIXED_RE.sub(lambda m: m.group(0).translate(_TO_CYRILLIC), low)
-    return low
+        folded = "".join(fold_word(ch) if len(ch.lower()) == 1 else ch for ch in text)
+        return (folded, True) if report else folded
+    plain = low
+    if not low.isascii() and _maybe_mixed(low, classes):
+        low = _fold_mixed(low)
+    return (low, low != plain) if report else low
 
 
 def trie_regex(words: Iterable[str]) -> str:
@@ -89,33 +143,16 @@ def _trigger() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w@])(?:{trie_regex(list(exact) + list(stems))})")
 
 
-@cache
-def _automaton() -> ahocorasick.Automaton:
-    """The same first words for one Aho-Corasick pass over the text (C, no per-position try)."""
-    exact, stems = _index()
-    automaton = ahocorasick.Automaton()
-    for word in [*exact, *stems]:
-        automaton.add_word(word, len(word))
-    automaton.make_automaton()
-    return automaton
+def triggers(folded: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:
+    """``_trigger().finditer(folded)``, tried only at ``starts``.
 
-
-def triggers(folded: str) -> Iterator[re.Match[str]]:
-    """``_trigger().finditer(folded)``, computed from the automaton's hits.
-
-    A trigger can only start where a first word occurs at a word start, so the regular
-    expression is tried at those places only, skipping any inside the previous match as
-    ``finditer`` would.
+    ``starts`` are the places where a first word occurs at a word start (found by the
+    shared Aho-Corasick pass, ``marks``); no match can begin anywhere else, so the regular
+    expression is tried there only, skipping any inside the previous match as ``finditer``
+    would.
     """
-    starts = set()
-    for end, length in _automaton().iter(folded):
-        start = end - length + 1
-        if start == 0 or not (folded[start - 1].isalnum() or folded[start - 1] in "_@"):
-            starts.add(start)
-    if not starts:
-        return
     pattern, done = _trigger(), 0
-    for start in sorted(starts):
+    for start in starts:
         if start < done:
             continue
         m = pattern.match(folded, start)
@@ -169,10 +206,11 @@ class SubstanceExtractor:
 
     def extract(self, text: str) -> list[Indicator]:
         exact, stems = _index()
-        folded = fold_text(text, scan(text).low)
+        shared = marks(text)
+        folded = shared.folded
         hits: list[Indicator] = []
         taken_until = 0
-        for trigger in triggers(folded):
+        for trigger in triggers(folded, shared.starts):
             if trigger.start() < taken_until:
                 continue
             words = [(m.group(0), m.start(), m.end()) for m in _words_from(folded, trigger.start())]

@@ -16,7 +16,8 @@ from itertools import accumulate
 
 import phonenumbers
 
-from narcowatch.extract.base import Indicator, scan
+from narcowatch.extract.base import Indicator, finditer_from, occurrences, scan
+from narcowatch.extract.marks import any_in, gate_words
 from narcowatch.extract.tlds import is_tld
 
 NAME = "telegram.v1"
@@ -72,7 +73,7 @@ _RESERVED = frozenset(
     ]
 )
 _TLD_AFTER = re.compile(r"\.([a-zа-яё]{2,24})(?![\w])", re.IGNORECASE)
-_GATE_WORDS = (
+_GATE_WORDS = gate_words(
     "@",
     "＠",
     "t.me",
@@ -86,9 +87,23 @@ _GATE_WORDS = (
     "whatsapp",
 )
 _ME_SLASH = re.compile(r"(?:me|dog)\s?(?:/|\[/\])")
-_HANDLE_HINTS = ("@", "＠", "собак", "(at)", "[at]")
+_HANDLE_HINTS = gate_words("@", "＠", "собак", "(at)", "[at]")
+_TG_COLON = gate_words("tg:")
+_BOT = gate_words("_bot")
+_WHATSAPP = gate_words("wa.me", "whatsapp")
 # The look-behind sits after the literal ``t`` so ``re`` can jump between the t's.
 _SPACED_TME = re.compile(r"t(?<!\wt)\s?\W{1,5}\s?me\W")
+# Where matches can begin, found in the lowercase text when its offsets are the text's
+# (``Scan.caseless``): the patterns above open with a look-behind, so ``re`` would try them
+# at every character; tried only there (``finditer_from``), they give the same matches.
+# A ``LINK_RE`` match begins at most 36 characters before its "me/" ("hxxps[:]//www [dot]
+# telegram [dot] me/") with h, w or t.
+_LINK_LEAD = 36
+_LINK_FIRST = re.compile(r"[hwt]")
+# A ``WHATSAPP_RE`` match begins at most 13 characters before "wa.me" or "whatsapp"
+# ("https://chat.whatsapp.com/") with h, w, a or c.
+_WA_LEAD = 13
+_WA_FIRST = re.compile(r"[hwac]")
 
 
 def clean_username(raw: str) -> str | None:
@@ -116,13 +131,12 @@ class TelegramExtractor:
 
     def extract(self, text: str) -> list[Indicator]:
         low = scan(text).low
-        if not any(map(low.__contains__, _GATE_WORDS)) and not (
-            "me" in low and _SPACED_TME.search(low)
-        ):
+        if not any_in(text, _GATE_WORDS) and not ("me" in low and _SPACED_TME.search(low)):
             return []
         hits: list[Indicator] = []
         taken: list[tuple[int, int]] = []
-        for m in LINK_RE.finditer(text) if _ME_SLASH.search(low) else ():
+        caseless = scan(text).caseless
+        for m in _links(text, caseless) if _ME_SLASH.search(low) else ():
             if m.group("invite"):
                 value = "t.me/+" + m.group("invite")
             elif m.group("cid"):
@@ -134,7 +148,7 @@ class TelegramExtractor:
                 value = user
             hits.append(self._hit("telegram", value, text, m.start(), m.end()))
             taken.append((m.start(), m.end()))
-        for m in RESOLVE_RE.finditer(text) if "tg:" in low else ():
+        for m in _resolves(text, caseless) if any_in(text, _TG_COLON) else ():
             user = (
                 "t.me/+" + m.group("invite")
                 if m.group("invite")
@@ -145,7 +159,7 @@ class TelegramExtractor:
                 taken.append((m.start(), m.end()))
         # Handles never overlap one another, so only link spans can hide one.
         in_link = _covered_by(taken)
-        for m in HANDLE_RE.finditer(text) if _has_any(low, _HANDLE_HINTS) else ():
+        for m in _handles(text, caseless) if any_in(text, _HANDLE_HINTS) else ():
             if in_link(m.start()) or self._looks_like_email(text, m):
                 continue
             user = clean_username(m.group("user"))
@@ -153,13 +167,13 @@ class TelegramExtractor:
                 hits.append(self._hit("telegram", user, text, m.start(), m.end()))
                 taken.append((m.start(), m.end()))
         in_taken = _covered_by(taken)
-        for m in BOT_RE.finditer(text) if "_bot" in low else ():
+        for m in _bots(text, caseless) if any_in(text, _BOT) else ():
             if in_taken(m.start()):
                 continue
             user = clean_username(m.group("user"))
             if user:
                 hits.append(self._hit("telegram", user, text, m.start(), m.end()))
-        for m in WHATSAPP_RE.finditer(text) if _has_any(low, ("wa.me", "whatsapp")) else ():
+        for m in _whatsapps(text, caseless) if any_in(text, _WHATSAPP) else ():
             end = m.end()
             while end > m.start() and text[end - 1] in ".,;:!?)]}'\"»":
                 end -= 1
@@ -184,8 +198,53 @@ class TelegramExtractor:
         return Indicator(type_, value, text[start:end], start, end, True, NAME)
 
 
-def _has_any(low: str, words: tuple[str, ...]) -> bool:
-    return any(map(low.__contains__, words))
+def _near(low: str, anchors: re.Pattern[str] | list[int], lead: int, first: re.Pattern[str]):
+    """Positions up to ``lead`` before each anchor whose character ``first`` accepts."""
+    at = [m.start() for m in anchors.finditer(low)] if isinstance(anchors, re.Pattern) else anchors
+    starts: set[int] = set()
+    for q in at:
+        starts.update(m.start() for m in first.finditer(low, max(0, q - lead), q + 1))
+    return sorted(starts)
+
+
+def _links(text: str, low: str | None) -> list[re.Match[str]]:
+    if low is None:
+        return list(LINK_RE.finditer(text))
+    return finditer_from(LINK_RE, text, _near(low, _ME_SLASH, _LINK_LEAD, _LINK_FIRST))
+
+
+def _resolves(text: str, low: str | None) -> list[re.Match[str]]:
+    if low is None:
+        return list(RESOLVE_RE.finditer(text))
+    return finditer_from(RESOLVE_RE, text, occurrences(low, ("tg://",)))
+
+
+def _handles(text: str, low: str | None) -> list[re.Match[str]]:
+    """A handle begins with its marker: "@", "＠", "собака"/"собачка", "(at)" or "[at]"."""
+    if low is None:
+        return list(HANDLE_RE.finditer(text))
+    return finditer_from(HANDLE_RE, text, occurrences(low, _HANDLE_HINTS))
+
+
+def _bots(text: str, low: str | None) -> list[re.Match[str]]:
+    """A bot name is a whole word ending in "_bot", 2-28 characters before it."""
+    if low is None:
+        return list(BOT_RE.finditer(text))
+    starts = set()
+    for q in occurrences(low, ("_bot",)):
+        p = q
+        while p > 0 and q - p <= 28 and (text[p - 1].isalnum() or text[p - 1] == "_"):
+            p -= 1
+        if q - p <= 28:
+            starts.add(p)
+    return finditer_from(BOT_RE, text, sorted(starts))
+
+
+def _whatsapps(text: str, low: str | None) -> list[re.Match[str]]:
+    if low is None:
+        return list(WHATSAPP_RE.finditer(text))
+    anchors = occurrences(low, ("wa.me", "whatsapp"))
+    return finditer_from(WHATSAPP_RE, text, _near(low, anchors, _WA_LEAD, _WA_FIRST))
 
 
 def _covered_by(spans: list[tuple[int, int]]) -> Callable[[int], bool]:

@@ -7,7 +7,7 @@ import re
 # Defanged dots as shops and threat reports write them: [.] (.) {.} [dot] (dot) " . "
 DOT_RE = r"(?:\s?[\[\(\{]\s?(?:\.|dot|точка)\s?[\]\)\}]\s?|\.|\s\.\s?|\s?\.\s)"
 _DEFANG_DOT = re.compile(
-    r"\s?[\[\(\{]\s?(?:\.|dot|точка)\s?[\]\)\}]\s?|\s?\.\s?|\s(?:dot|точка)\s", re.IGNORECASE
+    r"\s?[\[\(\{]\s?(?:\.|dot|точка)\s?[\]\)\}]\s?|\s?\\?\.\s?|\s(?:dot|точка)\s", re.IGNORECASE
 )
 
 TRAILING_PUNCT = ".,;:!?'\"»”’…"
@@ -20,7 +20,7 @@ LOOKALIKE_DIGITS = str.maketrans(
 
 
 def refang_dots(text: str) -> str:
-    """``shop[.]kz`` / ``shop (dot) kz`` / ``shop . kz`` -> ``shop.kz``."""
+    """``shop[.]kz`` / ``shop (dot) kz`` / ``shop . kz`` / ``shop\\.kz`` -> ``shop.kz``."""
     return _DEFANG_DOT.sub(".", text)
 
 
