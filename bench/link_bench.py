@@ -285,7 +285,10 @@ def main() -> None:
         run_memory(args.items, args.iban_share)
     if args.db:
         run_store(
-            args.db, args.db_items or args.items, args.incremental, args.profile_items,
+            args.db,
+            args.db_items or args.items,
+            args.incremental,
+            args.profile_items,
             args.iban_share,
         )
 

@@ -104,23 +104,64 @@ def load_world(
         bulk(
             s,
             "raw_items",
-            ("id", "source_id", "external_id", "text", "blob_sha256", "content_type",
-             "published_at", "fetched_at", "meta", "status", "errors"),
             (
-                (iid, src, i, f"post {i}: товар в наличии, закладки, Алматы", "0" * 64,
-                 "application/json", ts(START + timedelta(minutes=int(i[1:]))), fetched,
-                 empty_obj, "done", empty_obj)
+                "id",
+                "source_id",
+                "external_id",
+                "text",
+                "blob_sha256",
+                "content_type",
+                "published_at",
+                "fetched_at",
+                "meta",
+                "status",
+                "errors",
+            ),
+            (
+                (
+                    iid,
+                    src,
+                    i,
+                    f"post {i}: товар в наличии, закладки, Алматы",
+                    "0" * 64,
+                    "application/json",
+                    ts(START + timedelta(minutes=int(i[1:]))),
+                    fetched,
+                    empty_obj,
+                    "done",
+                    empty_obj,
+                )
                 for i, iid in ids.items()
             ),
         )
         bulk(
             s,
             "detections",
-            ("id", "item_id", "classifier", "label", "score", "reasons", "status", "queued",
-             "priority", "created_at"),
             (
-                (make_id("detection", iid, "bench"), iid, "bench", 1, 0.9, empty_list, "new",
-                 0 if sqlite else False, 0, fetched)
+                "id",
+                "item_id",
+                "classifier",
+                "label",
+                "score",
+                "reasons",
+                "status",
+                "queued",
+                "priority",
+                "created_at",
+            ),
+            (
+                (
+                    make_id("detection", iid, "bench"),
+                    iid,
+                    "bench",
+                    1,
+                    0.9,
+                    empty_list,
+                    "new",
+                    0 if sqlite else False,
+                    0,
+                    fetched,
+                )
                 for iid in ids.values()
             ),
         )

@@ -1,13 +1,18 @@
-"""Attach a batch of new positive posts at once: the same rules as ``shops.attach_item``
-with a handful of queries per batch instead of several per post.
+"""Attach a batch of positive posts to shops with a few queries instead of several per post.
 
-For imports and catch-up runs (10,000 posts in a few seconds); the pipeline's per-item
-``LinkStage`` keeps using ``attach_item``.
+Used by the pipeline's link stage and by imports and catch-up runs. Most posts either name
+a shop's known indicators (they join that shop) or only new ones (they found a shop); those
+are decided in memory from one lookup of owners and hubs, and their member rows are written
+with one ``executemany``. A post that bridges two shops (a merge, possibly a hub re-check)
+or that was linked before (a re-processed batch) takes the exact per-post path,
+``attach_item``, after the pending rows are written. A merged shop's members keep their old
+owner id in memory and resolve through ``merged_into``; only a hub re-check makes the
+owners be read again. The result is the rows ``attach_item`` writes post by post.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -15,159 +20,129 @@ from sqlalchemy.orm import Session
 
 from narcowatch.extract.base import Indicator
 from narcowatch.ids import make_id
-from narcowatch.link.hubwatch import recheck
-from narcowatch.link.rules import LINKING_TYPES
 from narcowatch.link.search import index_items
-from narcowatch.link.shops import _aware, _max, _min, _shop_name, merge_shops, resolve
-from narcowatch.store.indicators import indicator_id
+from narcowatch.link.shops import (
+    HUB_MARK,
+    _aware,
+    attach_item,
+    count_post,
+    linking_of,
+    member_row,
+    new_shop,
+    owner_rows,
+    resolve,
+)
 from narcowatch.store.tables import ItemRecord, ShopMemberRecord, ShopRecord, utcnow
-from narcowatch.store.tables_shops import ShopDecisionRecord, ShopHubRecord
+from narcowatch.store.tables_shops import ShopHubRecord
+
+LOOKUP_CHUNK = 5_000  # ids per IN list (SQLite allows 32,766 parameters)
+
+
+def _parts(ids: list[str]) -> Iterator[list[str]]:
+    return (ids[i : i + LOOKUP_CHUNK] for i in range(0, len(ids), LOOKUP_CHUNK))
+
+
+def _owners_and_hubs(session: Session, ids: list[str]) -> tuple[dict[str, str], set[str]]:
+    """Who owns each of ``ids`` (member id -> live shop id) and which are hubs."""
+    owner: dict[str, str] = {}
+    hubs: set[str] = set()
+    for part in _parts(ids):
+        for sid, member in owner_rows(session, part, part):
+            if sid == HUB_MARK:
+                hubs.add(member)
+            else:
+                owner[member] = sid
+    with session.no_autoflush:
+        live = {sid: resolve(session, sid).id for sid in set(owner.values())}
+    return {member: live[sid] for member, sid in owner.items()}, hubs
+
+
+def _present(session: Session, column: Any, ids: list[str]) -> set[str]:
+    """Which of ``ids`` are values of ``column`` (hubs, stored shops)."""
+    out: set[str] = set()
+    for part in _parts(ids):
+        out.update(session.scalars(select(column).where(column.in_(part))))
+    return out
 
 
 def attach_many(
     session: Session, batch: Sequence[tuple[ItemRecord, Sequence[Indicator]]]
 ) -> list[str | None]:
-    """Attach every (post, indicators) of ``batch``; returns each post's shop id."""
-    session.flush()
+    """``attach_item`` for each (item, indicators) in order; returns the shop ids."""
     index_items(session, [item for item, _ in batch])
-    wanted = [
-        {indicator_id(i.type, i.value): i for i in hits if i.type in LINKING_TYPES and i.valid}
-        for _, hits in batch
-    ]
-    all_ids = sorted({k for w in wanted for k in w})
-    hubs = (
-        set(
-            session.scalars(
-                select(ShopHubRecord.indicator_id).where(ShopHubRecord.indicator_id.in_(all_ids))
-            )
-        )
-        if all_ids
-        else set()
-    )
-    owner: dict[str, str] = {}
-    if all_ids:
-        for sid, member in session.execute(
-            select(ShopMemberRecord.shop_id, ShopMemberRecord.member_id).where(
-                ShopMemberRecord.member_type == "indicator",
-                ShopMemberRecord.member_id.in_(all_ids),
-            )
-        ):
-            owner[member] = sid
-    item_ids = [item.id for item, _ in batch]
-    already = set(
-        session.scalars(
-            select(ShopMemberRecord.member_id).where(
-                ShopMemberRecord.member_type == "item", ShopMemberRecord.member_id.in_(item_ids)
-            )
-        )
-    )
-    splits = session.scalar(
-        select(ShopDecisionRecord.id).where(ShopDecisionRecord.kind == "split").limit(1)
-    )
-    shops: dict[str, ShopRecord] = {}
-    rows: list[dict[str, Any]] = []
-    result: list[str | None] = []
-    suspect: set[str] = set()
-    now = utcnow()
+    linkings = [linking_of(hits) for _, hits in batch]
+    wanted = sorted({i for lk in linkings for i in lk} | {item.id for item, _ in batch})
+    session.flush()
+    owner, hubs = _owners_and_hubs(session, wanted)
+    pending: list[dict[str, object]] = []
+    out: list[str | None] = []
 
-    def live(sid: str) -> ShopRecord:
-        shop = shops.get(sid) or resolve(session, sid)
-        shops[sid] = shops[shop.id] = shop
-        return shop if shop.merged_into is None else resolve(session, shop.id)
+    new_ids = sorted({make_id("shop", min(lk)) for lk in linkings if lk})
+    stored = _present(session, ShopRecord.id, new_ids)
+    created: dict[str, ShopRecord] = {}
 
-    for (item, _), linking in zip(batch, wanted, strict=True):
+    def write_pending() -> None:
+        session.flush()  # new shops before the members that refer to them
+        if pending:
+            session.execute(insert(ShopMemberRecord.__table__), pending)
+            pending.clear()
+
+    for (item, hits), linking in zip(batch, linkings, strict=True):
         linking = {k: v for k, v in linking.items() if k not in hubs}
         if not linking:
-            result.append(None)
+            out.append(None)
             continue
-        touched = {live(owner[k]).id: owner[k] for k in linking if k in owner}
-        seen = _aware(item.published_at or item.fetched_at or now)
-        if not touched:
-            sid = make_id("shop", min(linking))
-            shop = session.get(ShopRecord, sid)
-            if shop is None:
-                shop = ShopRecord(
-                    id=sid,
-                    name=_shop_name(list(linking.values())),
-                    first_seen=seen,
-                    last_seen=seen,
-                    meta={"size": 0},
-                )
-                session.add(shop)
-            shop = shops[sid] = shop if shop.merged_into is None else live(sid)
+        shops = {resolve(session, owner[k]).id for k in linking if k in owner}
+        if len(shops) > 1 or item.id in owner:  # a merge or a re-processed post: exact path
+            write_pending()
+            sid = attach_item(session, item, hits, index=False)
+            out.append(sid)
+            session.flush()
+            if (
+                _present(session, ShopHubRecord.indicator_id, wanted) != hubs
+            ):  # a hub re-check moved members: read again
+                owner, hubs = _owners_and_hubs(session, wanted)
+            elif sid is not None:  # merged shops resolve through merged_into
+                owner.update(dict.fromkeys([*linking, item.id], sid))
+            continue
+        if shops:
+            shop = session.get(ShopRecord, shops.pop())
+            assert shop is not None
         else:
-            ordered = sorted(
-                (shops[s] for s in touched), key=lambda s: (-int(s.meta.get("size", 0)), s.id)
-            )
-            shop = ordered[0]
-            for other in ordered[1:]:
-                if splits is not None:  # analysts split shops: no bulk merges; relink decides
-                    continue
-                session.flush()
-                if rows:
-                    session.execute(insert(ShopMemberRecord), rows)
-                    rows.clear()
-                if merge_shops(
-                    session,
-                    shop,
-                    other,
-                    reason=f"item {item.id} shares indicators",
-                    via=sorted(linking),
-                ):
-                    suspect.add(shop.id)
-        for k, ind in linking.items():
-            if k not in owner:
-                owner[k] = shop.id
-                rows.append(_member(shop.id, "indicator", k, f"{ind.type}:{ind.value}", now))
-        if item.id not in already:
-            already.add(item.id)
-            reason = ", ".join(sorted(f"{i.type}:{i.value}" for i in linking.values()))
-            rows.append(_member(shop.id, "item", item.id, reason, now))
-            shop.meta = {**shop.meta, "size": int(shop.meta.get("size", 0)) + 1}
-        shop.first_seen = _min(shop.first_seen, seen)
-        shop.last_seen = _max(shop.last_seen, seen)
-        result.append(shop.id)
-    session.flush()
-    if rows:
-        session.execute(insert(ShopMemberRecord), rows)
-    if suspect:
-        result = _recheck(session, suspect, item_ids, result)
-    return result
-
-
-def _recheck(
-    session: Session, suspect: set[str], item_ids: list[str], result: list[str | None]
-) -> list[str | None]:
-    """Re-test the shops an indicator bridged too often (``link.hubwatch``); posts of
-    shops cut back get their new shop ids."""
-    touched: set[str] = set()
-    for sid in sorted(suspect):
-        shop = resolve(session, sid)
-        if shop.id not in touched:
-            touched.update(recheck(session, shop))
-    moved = [i for i, sid in zip(item_ids, result, strict=True) if sid is not None]
-    now: dict[str, str] = {}
-    for start in range(0, len(moved), 5000):
-        now.update(
-            session.execute(
-                select(ShopMemberRecord.member_id, ShopMemberRecord.shop_id).where(
-                    ShopMemberRecord.member_type == "item",
-                    ShopMemberRecord.member_id.in_(moved[start : start + 5000]),
+            shop = _new_shop(session, item, linking, stored, created)
+        now = utcnow()
+        for iid, ind in linking.items():
+            if iid not in owner:
+                pending.append(
+                    member_row(shop.id, "indicator", iid, f"{ind.type}:{ind.value}", now)
                 )
-            ).all()
-        )
-    return [
-        now.get(i) if sid is not None else None for i, sid in zip(item_ids, result, strict=True)
-    ]
+                owner[iid] = shop.id
+        reason = ", ".join(sorted(f"{i.type}:{i.value}" for i in linking.values()))
+        pending.append(member_row(shop.id, "item", item.id, reason, now))
+        owner[item.id] = shop.id
+        count_post(shop, _aware(item.published_at or item.fetched_at or now))
+        out.append(shop.id)
+    write_pending()
+    return out
 
 
-def _member(shop_id: str, kind: str, member_id: str, reason: str, now: Any) -> dict[str, Any]:
-    return {
-        "id": make_id("member", shop_id, kind, member_id),
-        "shop_id": shop_id,
-        "member_type": kind,
-        "member_id": member_id,
-        "reason": reason,
-        "manual": False,
-        "created_at": now,
-    }
+def _new_shop(
+    session: Session,
+    item: ItemRecord,
+    linking: dict[str, Indicator],
+    stored: set[str],
+    created: dict[str, ShopRecord],
+) -> ShopRecord:
+    """The shop a post with only unknown indicators founds (or a split-off shop by that id).
+
+    Added to the session unflushed: ``write_pending`` flushes shops before their members."""
+    sid = make_id("shop", min(linking))
+    if sid in created:
+        return created[sid]
+    if sid in stored:
+        return resolve(session, sid)
+    shop = created[sid] = new_shop(
+        linking, _aware(item.published_at or item.fetched_at or utcnow())
+    )
+    session.add(shop)
+    return shop

@@ -120,20 +120,8 @@ def _doc(kind: str, ref_id: str, title: str, body: str, seen: datetime | None) -
 
 
 def index_item(session: Session, item: ItemRecord) -> None:
-    """Add or refresh one post (called by the link stage)."""
-    ensure_backend(session)
-    doc = _doc("item", item.id, (item.text or "")[:120], item.text or "", item.published_at)
-    dialect = _dialect(session)
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
-    stmt = upsert(ShopSearchRecord.__table__).values(**doc)  # Core: no ORM bulk machinery
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["id"], set_={"title": stmt.excluded.title, "body": stmt.excluded.body}
-        )
-    )
+    """Add or refresh one post (called by the link stage's per-post path)."""
+    index_items(session, [item])
 
 
 def index_items(session: Session, items: list[ItemRecord]) -> None:
@@ -148,7 +136,7 @@ def index_items(session: Session, items: list[ItemRecord]) -> None:
     docs = {
         i.id: _doc("item", i.id, (i.text or "")[:120], i.text or "", i.published_at) for i in items
     }
-    stmt = upsert(ShopSearchRecord).values(list(docs.values()))
+    stmt = upsert(ShopSearchRecord.__table__).values(list(docs.values()))  # Core, not ORM bulk
     session.execute(
         stmt.on_conflict_do_update(
             index_elements=["id"], set_={"title": stmt.excluded.title, "body": stmt.excluded.body}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import literal, select, update
 from sqlalchemy.orm import Session
@@ -41,16 +42,72 @@ def resolve(session: Session, shop_id: str) -> ShopRecord:
     return shop
 
 
+def linking_of(hits: Sequence[Indicator]) -> dict[str, Indicator]:
+    """The valid indicators of a post that link shops, by indicator id."""
+    return {
+        indicator_id(ind.type, ind.value): ind
+        for ind in hits
+        if ind.type in LINKING_TYPES and ind.valid
+    }
+
+
+def owner_rows(session: Session, members: list[str], indicators: list[str]) -> list[Any]:
+    """One round trip: (shop id, member id) of ``members`` that belong to a shop, and
+    (``HUB_MARK``, id) of the ``indicators`` that are hubs. Ids are hashes of distinct
+    namespaces, so no type filter is needed."""
+    with session.no_autoflush:
+        return list(
+            session.execute(
+                select(ShopMemberRecord.shop_id, ShopMemberRecord.member_id)
+                .where(ShopMemberRecord.member_id.in_(members))
+                .union_all(
+                    select(literal(HUB_MARK), ShopHubRecord.indicator_id).where(
+                        ShopHubRecord.indicator_id.in_(indicators)
+                    )
+                )
+            ).all()
+        )
+
+
+def member_row(
+    shop_id: str, kind: str, member_id: str, reason: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """The columns of one membership (its id is derived, so a re-run is an upsert)."""
+    return {
+        "id": make_id("member", shop_id, kind, member_id),
+        "shop_id": shop_id,
+        "member_type": kind,
+        "member_id": member_id,
+        "reason": reason,
+        "manual": False,
+        "created_at": now or utcnow(),
+    }
+
+
+def new_shop(linking: dict[str, Indicator], seen: datetime) -> ShopRecord:
+    """The shop a post with only unknown indicators founds (id from its first indicator)."""
+    return ShopRecord(
+        id=make_id("shop", min(linking)),
+        name=_shop_name(list(linking.values())),
+        first_seen=seen,
+        last_seen=seen,
+        meta={"size": 0},
+    )
+
+
+def count_post(shop: ShopRecord, seen: datetime) -> None:
+    """One more post in ``shop``, seen at ``seen``."""
+    shop.meta = {**shop.meta, "size": int(shop.meta.get("size", 0)) + 1}
+    shop.first_seen = _min(shop.first_seen, seen)
+    shop.last_seen = _max(shop.last_seen, seen)
+
+
 def _add_member(
     session: Session, shop_id: str, kind: str, member_id: str, reason: str, *, check: bool = True
 ) -> None:
-    mid = make_id("member", shop_id, kind, member_id)
-    if not check or session.get(ShopMemberRecord, mid) is None:
-        session.add(
-            ShopMemberRecord(
-                id=mid, shop_id=shop_id, member_type=kind, member_id=member_id, reason=reason
-            )
-        )
+    row = member_row(shop_id, kind, member_id, reason)
+    if not check or session.get(ShopMemberRecord, row["id"]) is None:
+        session.add(ShopMemberRecord(**row))
 
 
 def merge_shops(
@@ -97,33 +154,22 @@ def _forbidden(session: Session, members: set[str]) -> set[str]:
     return out
 
 
-def attach_item(session: Session, item: ItemRecord, hits: Sequence[Indicator]) -> str | None:
+def attach_item(
+    session: Session, item: ItemRecord, hits: Sequence[Indicator], *, index: bool = True
+) -> str | None:
     """Attach a positive item to the shop of its linking indicators; returns the shop id.
 
-    The post also becomes searchable (``link.search``)."""
+    The post also becomes searchable (``link.search``) unless ``index`` is False (the
+    caller indexed it already)."""
     from narcowatch.link.search import index_item  # search imports this module's tables
 
-    index_item(session, item)
-    linking = {
-        indicator_id(ind.type, ind.value): ind
-        for ind in hits
-        if ind.type in LINKING_TYPES and ind.valid
-    }
+    if index:
+        index_item(session, item)
+    linking = linking_of(hits)
     if not linking:
         return None
     session.flush()
-    with session.no_autoflush:
-        # one round trip: hubs among the indicators, who owns them, and whether the post
-        # is a member already (ids are hashes of distinct namespaces: no type filter needed)
-        rows = session.execute(
-            select(ShopMemberRecord.shop_id, ShopMemberRecord.member_id)
-            .where(ShopMemberRecord.member_id.in_([*linking, item.id]))
-            .union_all(
-                select(literal(HUB_MARK), ShopHubRecord.indicator_id).where(
-                    ShopHubRecord.indicator_id.in_(list(linking))
-                )
-            )
-        ).all()
+    rows = owner_rows(session, [*linking, item.id], list(linking))
     hubs = {member for sid, member in rows if sid == HUB_MARK}
     is_member = any(member == item.id for _, member in rows)
     linking = {k: v for k, v in linking.items() if k not in hubs}
@@ -139,16 +185,9 @@ def attach_item(session: Session, item: ItemRecord, hits: Sequence[Indicator]) -
     seen = _aware(item.published_at or item.fetched_at or utcnow())
     recheck = False
     if not shops:
-        first = min(linking)
-        found = session.get(ShopRecord, make_id("shop", first))
+        found = session.get(ShopRecord, make_id("shop", min(linking)))
         if found is None:
-            shop = ShopRecord(
-                id=make_id("shop", first),
-                name=_shop_name(list(linking.values())),
-                first_seen=seen,
-                last_seen=seen,
-                meta={"size": 0},
-            )
+            shop = new_shop(linking, seen)
             session.add(shop)
             session.flush()
         else:
@@ -181,9 +220,7 @@ def attach_item(session: Session, item: ItemRecord, hits: Sequence[Indicator]) -
         ", ".join(sorted(f"{i.type}:{i.value}" for i in linking.values())),
         check=is_member,  # a re-processed post: look for its row in this shop
     )
-    shop.meta = {**shop.meta, "size": int(shop.meta.get("size", 0)) + 1}
-    shop.first_seen = _min(shop.first_seen, seen)
-    shop.last_seen = _max(shop.last_seen, seen)
+    count_post(shop, seen)
     if not recheck:
         return shop.id
     from narcowatch.link.hubwatch import recheck as recheck_shop
