@@ -16,6 +16,7 @@ from narcowatch.classify.base import Detection
 from narcowatch.classify.registry import get_classifier
 from narcowatch.extract.registry import extract_all
 from narcowatch.ids import make_id
+from narcowatch.link.incremental import attach_many
 from narcowatch.link.shops import attach_item
 from narcowatch.normalize.document import Document
 from narcowatch.normalize.text import normalize_text
@@ -135,8 +136,15 @@ class LinkStage:
             ctx.count(self.name, "linked")
 
     def process_batch(self, ctxs: list[ItemContext]) -> None:
-        for ctx in ctxs:
-            self.process(ctx)
+        positives = [ctx for ctx in ctxs if ctx.det is not None and ctx.det.label == 1]
+        if not positives:
+            return
+        shops = attach_many(positives[0].session, [(c.item, c.indicators) for c in positives])
+        for ctx, shop_id in zip(positives, shops, strict=True):
+            ctx.shop_id = shop_id
+            ctx.count(self.name, "items")
+            if shop_id:
+                ctx.count(self.name, "linked")
 
 
 class QueueStage:
