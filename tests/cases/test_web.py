@@ -80,7 +80,7 @@ def test_case_capture_request_flow(client: TestClient, case_runtime: Runtime, si
     assert 'data-job="queued"' in queued and 'http-equiv="refresh"' in queued
     assert [status for _, status in run_due_jobs(case_runtime)] == ["done"]  # ...a worker runs it
     page = client.get(ev_url).text
-    assert 'data-job=' not in page and 'http-equiv="refresh"' not in page
+    assert "data-job=" not in page and 'http-equiv="refresh"' not in page
     assert 'data-custody="intact"' in page and "main.screenshot.png" in page
     shot = client.get(f"{ev_url}/artefact/main.screenshot.png")
     assert (

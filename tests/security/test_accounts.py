@@ -127,6 +127,31 @@ def test_sessions_expire_and_end(runtime: Runtime) -> None:
         assert load_session(session, cookie, key="k" * 32, max_age=3600) is None
 
 
+def test_read_only_load_changes_nothing_and_says_when_to_touch(runtime: Runtime) -> None:
+    """Page views read the session without a write (``write=False``); the caller records
+    the activity when ``stale`` says it is due."""
+    from datetime import UTC, datetime, timedelta
+
+    from narcowatch.store.tables_security import WebSessionRecord
+
+    with runtime.db.session() as session:
+        user = add_user(session, "anna", PASSWORD, "analyst")
+        cookie = start_session(session, user, key="k" * 32, max_age=3600)
+    with runtime.db.session(readonly=True) as session:
+        active = load_session(session, cookie, key="k" * 32, max_age=3600, write=False)
+        assert active is not None and not active.stale  # just touched at the start
+        old = datetime.now(UTC) - timedelta(minutes=5)
+        active.record.last_seen_at = old
+        session.flush()
+        stale = load_session(session, cookie, key="k" * 32, max_age=3600, write=False)
+        assert stale is not None and stale.stale
+        assert stale.record.last_seen_at == old  # not written
+        stale.record.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+        session.flush()
+        assert load_session(session, cookie, key="k" * 32, max_age=3600, write=False) is None
+        assert session.get(WebSessionRecord, stale.record.id) is not None  # left for the purge
+
+
 def test_generated_secret_key_is_private_and_reused(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data")
     first = secret_key(settings)

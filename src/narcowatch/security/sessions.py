@@ -29,6 +29,7 @@ _SALT = "narcowatch.session"
 class ActiveSession:
     record: WebSessionRecord
     user: UserRecord
+    stale: bool = False  # read with ``write=False`` and its activity is due to be recorded
 
 
 def _serializer(key: str) -> URLSafeTimedSerializer:
@@ -69,8 +70,14 @@ def _unsign(cookie: str, key: str, max_age: int) -> str | None:
     return token if isinstance(token, str) else None
 
 
-def load_session(session: Session, cookie: str, *, key: str, max_age: int) -> ActiveSession | None:
-    """The live session and its active user for a cookie value, else None."""
+def load_session(
+    session: Session, cookie: str, *, key: str, max_age: int, write: bool = True
+) -> ActiveSession | None:
+    """The live session and its active user for a cookie value, else None.
+
+    ``write=False`` changes nothing (for a read-only transaction, which on SQLite does not
+    take the write lock on every page view): an expired row is left for the next login's
+    purge, and ``stale`` tells the caller that the activity time is due to be recorded."""
     token = _unsign(cookie, key, max_age)
     if token is None:
         return None
@@ -78,13 +85,16 @@ def load_session(session: Session, cookie: str, *, key: str, max_age: int) -> Ac
     if rec is None:
         return None
     if _aware(rec.expires_at) <= datetime.now(UTC):
-        session.delete(rec)
+        if write:
+            session.delete(rec)
         return None
     user = session.get(UserRecord, rec.user_id)
     if user is None or not user.active:
         return None
     now = datetime.now(UTC)
     if now - _aware(rec.last_seen_at) > TOUCH_INTERVAL:  # one write a minute, not per request
+        if not write:
+            return ActiveSession(record=rec, user=user, stale=True)
         rec.last_seen_at = now
     return ActiveSession(record=rec, user=user)
 

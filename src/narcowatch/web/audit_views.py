@@ -22,7 +22,7 @@ def audit_log(
     action: str = Query("", max_length=60),
     user: CurrentUser = Depends(require_role("supervisor")),
 ) -> Response:
-    with request.app.state.runtime.db.session() as session:
+    with request.app.state.runtime.db.session(readonly=True) as session:
         entries = audit.list_entries(
             session, page=page, per_page=PER_PAGE, actor=actor, action=action
         )
@@ -49,7 +49,7 @@ def audit_verify(
 ) -> Response:
     """The chain check; htmx swaps just the result panel, a plain request gets the page."""
     partial = request.headers.get("HX-Target") == "verify-result"
-    with request.app.state.runtime.db.session() as session:
+    with request.app.state.runtime.db.session(readonly=True) as session:
         problems = audit.verify(session)
         head_seq, head_hash = audit.head(session)
         entries = [] if partial else audit.list_entries(session, per_page=PER_PAGE)

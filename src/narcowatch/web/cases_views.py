@@ -58,7 +58,7 @@ def case_list(
     error: str = Query("", max_length=500),
     user: CurrentUser = Depends(require_role("analyst")),
 ) -> Response:
-    with _rt(request).db.session() as s:
+    with _rt(request).db.session(readonly=True) as s:
         rows = ops.list_cases(s, status=status or None)
     context = {"cases": rows, "states": ops.STATES, "status": status, "error": error}
     return render(request, "cases/list.html", context)
@@ -106,7 +106,7 @@ def case_detail(
     error: str = Query("", max_length=500),
     user: CurrentUser = Depends(require_role("analyst")),
 ) -> Response:
-    with _rt(request).db.session() as s:
+    with _rt(request).db.session(readonly=True) as s:
         try:
             case = ops.get_case(s, case_id)
         except CaseError as exc:
@@ -266,7 +266,7 @@ def evidence_package(
 def request_list(
     request: Request, user: CurrentUser = Depends(require_role("analyst"))
 ) -> Response:
-    with _rt(request).db.session() as s:
+    with _rt(request).db.session(readonly=True) as s:
         rows = blocking.list_requests(s)
         late = {r.id for r in blocking.overdue_requests(s)}
         figures = block_report(s)
@@ -282,7 +282,7 @@ def request_detail(
     error: str = Query("", max_length=500),
     user: CurrentUser = Depends(require_role("analyst")),
 ) -> Response:
-    with _rt(request).db.session() as s:
+    with _rt(request).db.session(readonly=True) as s:
         try:
             req = blocking.get_request(s, request_id)
         except CaseError as exc:
@@ -329,7 +329,7 @@ def request_export(
     if fmt not in EXPORTS:
         raise HTTPException(status_code=404, detail="errors.not_found")
     rt = _rt(request)
-    with rt.db.session() as s:
+    with rt.db.session(readonly=True) as s:
         try:
             req = blocking.get_request(s, request_id)
         except CaseError as exc:

@@ -41,13 +41,9 @@ def optional_user(request: Request) -> CurrentUser | None:
     cookie = request.cookies.get(COOKIE_NAME)
     if cookie:
         rt = request.app.state.runtime
-        with rt.db.session() as session:
-            active = load_session(
-                session,
-                cookie,
-                key=request.app.state.secret_key,
-                max_age=rt.settings.session_max_age,
-            )
+        key, max_age = request.app.state.secret_key, rt.settings.session_max_age
+        with rt.db.session(readonly=True) as session:  # no write lock per page view
+            active = load_session(session, cookie, key=key, max_age=max_age, write=False)
             if active is not None:
                 user = CurrentUser(
                     id=active.user.id,
@@ -56,6 +52,9 @@ def optional_user(request: Request) -> CurrentUser | None:
                     lang=active.user.lang,
                     csrf_token=active.record.csrf_token,
                 )
+        if active is not None and active.stale:  # about once a minute: record the activity
+            with rt.db.session() as session:
+                load_session(session, cookie, key=key, max_age=max_age)
     request.state.user = user
     return user
 

@@ -41,7 +41,7 @@ def monitor_page(
     request: Request, user: CurrentUser = Depends(require_role("analyst"))
 ) -> Response:
     rt = request.app.state.runtime
-    with rt.db.session() as session:
+    with rt.db.session(readonly=True) as session:
         sources = [
             _source_row(s)
             for s in session.scalars(

@@ -168,7 +168,7 @@ def report_status(
 ) -> Response:
     report, history = None, []
     if number and code:
-        with request.app.state.runtime.db.session() as session:
+        with request.app.state.runtime.db.session(readonly=True) as session:
             found = find_by_number(session, number)
             if found is not None and secrets.compare_digest(
                 _pseudo(request).token("status", found.id), code.strip().upper()
@@ -203,7 +203,7 @@ def reports_list(
     ):
         if value:
             query = query.where(column == value)
-    with request.app.state.runtime.db.session() as session:
+    with request.app.state.runtime.db.session(readonly=True) as session:
         reports = list(session.scalars(query))
         links = list(
             session.scalars(
@@ -252,7 +252,7 @@ def reports_map(request: Request, user: CurrentUser = Depends(require_role("anal
 def reports_map_data(
     request: Request, user: CurrentUser = Depends(require_role("analyst"))
 ) -> JSONResponse:
-    with request.app.state.runtime.db.session() as session:
+    with request.app.state.runtime.db.session(readonly=True) as session:
         rows = session.execute(
             select(
                 ReportRecord.number,
@@ -284,6 +284,6 @@ def reports_map_data(
 def reports_stats(
     request: Request, user: CurrentUser = Depends(require_role("analyst"))
 ) -> Response:
-    with request.app.state.runtime.db.session() as session:
+    with request.app.state.runtime.db.session(readonly=True) as session:
         stats = report_stats(session).to_dict()
     return render(request, "reports/stats.html", {"stats": stats})

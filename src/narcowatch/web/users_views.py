@@ -18,7 +18,7 @@ NAV = [NavItem(label="nav.users", href="/admin/users", role="admin", order=95)]
 
 
 def _page(request: Request, error: SecurityError | None = None, status: int = 200) -> Response:
-    with request.app.state.runtime.db.session() as session:
+    with request.app.state.runtime.db.session(readonly=True) as session:
         users = list_users(session)
     return render(
         request,
