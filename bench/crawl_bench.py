@@ -73,7 +73,13 @@ def environment() -> str:
     return f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.1f}"
 
 
-def bench_crawl(pages: int, concurrency: int, pipeline: bool = True, extractor: str = "trafilatura", overlap: bool = False) -> None:
+def bench_crawl(
+    pages: int,
+    concurrency: int,
+    pipeline: bool = True,
+    extractor: str = "trafilatura",
+    overlap: bool = False,
+) -> None:
     from narcowatch.ingest.crawl import add_source, crawl_source
     from narcowatch.ingest.discovery import DiscoveryStage
     from narcowatch.pipeline.runner import Runner
@@ -125,10 +131,16 @@ def bench_crawl(pages: int, concurrency: int, pipeline: bool = True, extractor: 
                 t2 = time.perf_counter()
                 rt.close()
                 n = out["new_items"]
-                print(f"environment: {environment()}; extractor {extractor}, concurrency {concurrency}, overlapped")
-                print(f"crawl: {n} pages in {t1 - t0:.1f} s = {n / (t1 - t0):.0f} pages/s; crawl process peak RSS {crawl_rss:.0f} MB")
+                print(
+                    f"environment: {environment()}; extractor {extractor}, concurrency {concurrency}, overlapped"
+                )
+                print(
+                    f"crawl: {n} pages in {t1 - t0:.1f} s = {n / (t1 - t0):.0f} pages/s; crawl process peak RSS {crawl_rss:.0f} MB"
+                )
                 print(f"pipeline process: {processed} items, peak RSS {float(rss_s):.0f} MB")
-                print(f"end to end: {n / (t2 - t0):.0f} pages/s fetched, extracted, classified and stored; problems {out['problems']}")
+                print(
+                    f"end to end: {n / (t2 - t0):.0f} pages/s fetched, extracted, classified and stored; problems {out['problems']}"
+                )
                 return
             if pipeline:
                 processed = (
@@ -254,7 +266,9 @@ def main() -> None:
     dedup.add_argument("--threshold", type=float, default=0.6)
     args = parser.parse_args()
     if args.what == "crawl":
-        bench_crawl(args.pages, args.concurrency, not args.no_pipeline, args.extractor, args.overlap)
+        bench_crawl(
+            args.pages, args.concurrency, not args.no_pipeline, args.extractor, args.overlap
+        )
     else:
         bench_dedup(args.posts, args.ads, args.threshold)
 

@@ -106,7 +106,7 @@ class Settings(BaseModel):
         1.0, description="Seconds the crawler waits between two requests to the same host."
     )
     crawl_host_concurrency: int = Field(
-        2, description="Requests the crawler keeps in flight to one website at most."
+        2, description="Requests in flight to one website at most, across all workers."
     )
     crawl_max_pages: int = Field(200, description="Pages one crawl of a website fetches at most.")
     crawl_max_depth: int = Field(

@@ -235,6 +235,9 @@ def _route(
 class _Handler(BaseHTTPRequestHandler):
     server_version = "fixture-web/1"
     protocol_version = "HTTP/1.1"  # keep-alive, like real servers
+    # headers and body go out in two writes: without TCP_NODELAY the body waits for the
+    # client's delayed ACK (~40 ms per response), which real servers do not do
+    disable_nagle_algorithm = True
     web: FixtureWeb
 
     def log_message(self, *args: object) -> None:

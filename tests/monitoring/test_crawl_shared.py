@@ -171,3 +171,67 @@ def test_two_workers_keep_one_delay_per_host(tmp_path: Path) -> None:
     gaps = [b - a for a, b in itertools.pairwise(times)]
     # slots are reserved 1 s apart; half of that leaves room for a loaded machine's jitter
     assert min(gaps) >= delay / 2, gaps
+
+
+class _Counted(BaseHTTPRequestHandler):
+    """Slow pages /<a|b>/<n>, each linking to 3 more; records the most requests in flight."""
+
+    protocol_version = "HTTP/1.1"
+    in_flight = 0
+    most = 0
+    lock = threading.Lock()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        cls = type(self)
+        with cls.lock:
+            cls.in_flight += 1
+            cls.most = max(cls.most, cls.in_flight)
+        time.sleep(0.05)
+        section, n = self.path.strip("/").split("/")
+        links = "".join(f"<a href='/{section}/{3 * int(n) + k}'>x</a>" for k in range(3))
+        body = f"<html><body><p>Страница {n}.</p>{links}</body></html>".encode()
+        with cls.lock:
+            cls.in_flight -= 1
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_two_crawls_share_one_hosts_concurrency(any_runtime: Runtime) -> None:
+    """Concurrency 2 per host is a promise to the site: two crawls of two sources of it
+    (each with its own fetcher, as in two workers) never have more than 2 requests in
+    flight there together; the second waits for slots and then runs."""
+    from narcowatch.ingest.crawl import crawl_source
+
+    _Counted.most = 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Counted)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    st = any_runtime.settings
+    st.allowed_hosts, st.crawl_host_delay_s, st.crawl_host_concurrency = ["127.0.0.1"], 0.0, 2
+    config = {"sitemap": False, "max_depth": 10, "max_pages": 60, "max_pages_per_pattern": 999}
+    sids = [add_source(any_runtime, "web", f"{base}/{s}/1", config=config) for s in "ab"]
+    results: dict[str, dict[str, object]] = {}
+    start = threading.Barrier(2)
+
+    def crawl(sid: str) -> None:
+        start.wait()
+        results[sid] = crawl_source(any_runtime, sid)
+
+    threads = [threading.Thread(target=crawl, args=(sid,)) for sid in sids]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [results[sid]["new_items"] for sid in sids] == [60, 60]
+    assert _Counted.most == 2  # together, never more than the host's slots

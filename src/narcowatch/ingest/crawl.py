@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from narcowatch.errors import IngestError
 from narcowatch.ids import make_id
 from narcowatch.ingest.base import IncomingItem
+from narcowatch.ingest.host_leases import HostLeases
 from narcowatch.ingest.polite import HostPacer
 from narcowatch.net.fetch import FetchLimits, FetchResult, SafeFetcher
 from narcowatch.net.guard import FetchError
@@ -39,9 +40,9 @@ class PoliteFetcher:
     """The SSRF-guarded fetcher with per-host pacing shared by all workers.
 
     The delay between two request starts to one host is reserved in the database
-    (:class:`HostPacer`), so every worker process respects the same delay; the number of
-    requests in flight is bounded per crawl by ``concurrency``. ``proxy`` comes from the
-    source's config or ``Settings.crawl_proxy``.
+    (:class:`HostPacer`), so every worker process respects the same delay; the requests in
+    flight to one host are bounded by ``concurrency`` across all workers
+    (:class:`HostLeases`). ``proxy`` comes from the source's config or ``Settings.crawl_proxy``.
     """
 
     def __init__(self, rt: Runtime, proxy: str | None = None) -> None:
@@ -56,6 +57,7 @@ class PoliteFetcher:
             proxy=self.proxy,
         )
         self.concurrency = max(1, int(st.crawl_host_concurrency))
+        self.leases = HostLeases(rt.db, self.concurrency)
         self._lock = threading.Lock()
         self.requests = 0
 
@@ -65,17 +67,20 @@ class PoliteFetcher:
         return self.pacer.reserve(urlsplit(url).hostname or "")
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> FetchResult:
-        """Fetch ``url`` once the host's next slot has come (thread-safe)."""
-        wait = self._wait_s(url)
-        if wait > 0:
-            time.sleep(wait)
-        try:
-            return self.inner.fetch(url, headers)
-        except OSError as exc:  # e.g. a socket closed by a "Connection: close" server
-            raise FetchError(f"cannot fetch {url}: {exc}", code="E954", url=url) from exc
+        """Fetch ``url`` within the host's leased slots, once its next start time has come
+        (thread-safe)."""
+        with self.leases.gate(urlsplit(url).hostname or ""):
+            wait = self._wait_s(url)
+            if wait > 0:
+                time.sleep(wait)
+            try:
+                return self.inner.fetch(url, headers)
+            except OSError as exc:  # e.g. a socket closed by a "Connection: close" server
+                raise FetchError(f"cannot fetch {url}: {exc}", code="E954", url=url) from exc
 
     def close(self) -> None:
         self.inner.close()
+        self.leases.release()
 
 
 @dataclass
@@ -194,6 +199,9 @@ def crawl_source(rt: Runtime, source_id: str) -> dict[str, Any]:
     fetcher = PoliteFetcher(rt, state.config.get("proxy"))
     error: str | None = None
     try:
+        host = urlsplit(state.url or "").hostname
+        if host:  # wait for a slot of the source's own host before anything starts
+            fetcher.leases.gate(host)
         crawler(rt, state, fetcher, _saver(rt, state, counters))
     except Exception as exc:  # recorded on the source, then re-raised for the job's retry
         error = f"{type(exc).__name__}: {exc}"

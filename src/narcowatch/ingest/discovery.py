@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from narcowatch.errors import IngestError
@@ -65,32 +66,56 @@ def links_of(item: ItemRecord, indicators: list[Indicator]) -> list[str]:
     return links
 
 
-def record_candidates(
-    session: Session, settings: Settings, item: ItemRecord, indicators: list[Indicator]
-) -> list[CandidateSourceRecord]:
-    """Add or bump the candidates linked from ``item``; returns the new ones."""
-    if settings.discovery_policy == "off":
-        return []
-    own = session.get(SourceRecord, item.source_id)
-    own_names = (
-        {(own.name or "").lower(), (urlsplit(own.url or "").hostname or "").lower()}
-        if own
-        else set()
-    )
+def _found(
+    session: Session, item: ItemRecord, indicators: list[Indicator], own: dict[str, set[str]]
+) -> dict[str, tuple[str, str, str]]:
+    """The candidates a post links to (id -> kind, name, url), its own source left out."""
+    if item.source_id not in own:
+        src = session.get(SourceRecord, item.source_id)
+        own[item.source_id] = (
+            {(src.name or "").lower(), (urlsplit(src.url or "").hostname or "").lower()}
+            if src
+            else set()
+        )
     found: dict[str, tuple[str, str, str]] = {}
     for link in links_of(item, indicators):
         cand = candidate_of(link)
-        if cand is not None and cand[1] not in own_names:
+        if cand is not None and cand[1] not in own[item.source_id]:
             found[make_id("candidate", cand[0], cand[1])] = cand
+    return found
+
+
+def _known(session: Session, ids: list[str]) -> dict[str, CandidateSourceRecord]:
+    """The stored candidates among ``ids``, in one query per 5,000."""
+    out: dict[str, CandidateSourceRecord] = {}
+    for start in range(0, len(ids), 5000):
+        part = ids[start : start + 5000]
+        out.update(
+            (rec.id, rec)
+            for rec in session.scalars(
+                select(CandidateSourceRecord).where(CandidateSourceRecord.id.in_(part))
+            )
+        )
+    return out
+
+
+def _record(
+    session: Session,
+    settings: Settings,
+    item: ItemRecord,
+    found: dict[str, tuple[str, str, str]],
+    known: dict[str, CandidateSourceRecord],
+) -> list[CandidateSourceRecord]:
+    """Bump the ``known`` candidates, add the others (and to ``known``); returns the new."""
     new = []
     now = utcnow()
     for cid, (kind, name, url) in found.items():
-        rec = session.get(CandidateSourceRecord, cid)
+        rec = known.get(cid)
         if rec is not None:
             rec.mentions += 1
             rec.last_seen = now
             continue
-        rec = CandidateSourceRecord(
+        rec = known[cid] = CandidateSourceRecord(
             id=cid,
             kind=kind,
             name=name,
@@ -107,6 +132,16 @@ def record_candidates(
             _make_source(session, settings, rec, actor="discovery")
         new.append(rec)
     return new
+
+
+def record_candidates(
+    session: Session, settings: Settings, item: ItemRecord, indicators: list[Indicator]
+) -> list[CandidateSourceRecord]:
+    """Add or bump the candidates linked from ``item``; returns the new ones."""
+    if settings.discovery_policy == "off":
+        return []
+    found = _found(session, item, indicators, {})
+    return _record(session, settings, item, found, _known(session, list(found)))
 
 
 def _make_source(
@@ -158,6 +193,14 @@ class DiscoveryStage:
         ctx.count(self.name, "candidates", len(new))
 
     def process_batch(self, ctxs: list[ItemContext]) -> None:
-        """The whole batch in the runner's one savepoint (a savepoint per item cost ~1/3)."""
-        for ctx in ctxs:
-            self.process(ctx)
+        """The whole batch with one lookup of the stored candidates."""
+        positives = [c for c in ctxs if c.det is not None and c.det.label == 1]
+        if not positives or positives[0].settings.discovery_policy == "off":
+            return
+        session = positives[0].session
+        own: dict[str, set[str]] = {}  # source id -> its own names, left out
+        found = [_found(session, c.item, c.indicators, own) for c in positives]
+        known = _known(session, sorted({cid for f in found for cid in f}))
+        for ctx, links in zip(positives, found, strict=True):
+            new = _record(session, ctx.settings, ctx.item, links, known)
+            ctx.count(self.name, "candidates", len(new))

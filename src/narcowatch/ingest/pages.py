@@ -9,6 +9,7 @@ enter a frontier.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -68,7 +69,10 @@ def decode(body: bytes, content_type: str | None) -> tuple[str, str]:
     return str(best), best.encoding
 
 
+@functools.lru_cache(maxsize=65_536)
 def canonical_url(url: str) -> str:
+    """Scheme and host in lower case, no fragment, no session ids (cached: every page's
+    navigation links repeat)."""
     parts = urlsplit(url)
     path = PATH_SESSION.sub("", parts.path) or "/"
     query = [

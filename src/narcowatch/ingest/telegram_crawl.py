@@ -25,9 +25,7 @@ def crawl(rt: Runtime, state: CrawlState, fetcher: PoliteFetcher, save: Save) ->
         _walk(rt, state, fetcher, save, Path(folder))
 
 
-def _walk(
-    rt: Runtime, state: CrawlState, fetcher: PoliteFetcher, save: Save, folder: Path
-) -> None:
+def _walk(rt: Runtime, state: CrawlState, fetcher: PoliteFetcher, save: Save, folder: Path) -> None:
     photos = bool(state.config.get("photos", True))
     photo_max = int(state.config.get("photo_max_bytes", PHOTO_MAX_BYTES))
     channel = channel_name(state.config.get("channel") or state.url or "")

@@ -10,7 +10,8 @@ huge or binary pages, traps) are counted on the source's health; the crawl goes 
 from __future__ import annotations
 
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
+from queue import SimpleQueue
 from typing import Any
 from urllib.parse import urljoin
 
@@ -191,6 +192,7 @@ def crawl(rt: Runtime, state: CrawlState, fetcher: PoliteFetcher, save: Save) ->
     done: list[str] = []
     ready: deque[tuple[str, int, dict[str, Any]]] = deque()
     tasks: dict[Future[Any], tuple[str, int]] = {}
+    finished: SimpleQueue[Future[Any]] = SimpleQueue()  # cheaper than wait(FIRST_COMPLETED)
     pool = ThreadPoolExecutor(fetcher.concurrency, thread_name_prefix="crawl")
     width = fetcher.concurrency
     try:
@@ -203,10 +205,13 @@ def crawl(rt: Runtime, state: CrawlState, fetcher: PoliteFetcher, save: Save) ->
                 url, depth, meta = ready.popleft()
                 task = pool.submit(fetch_page, state, fetcher, url, meta, extractor)
                 tasks[task] = (url, depth)
+                task.add_done_callback(finished.put)
             if not tasks:
                 break
-            finished, _ = wait(tasks, return_when=FIRST_COMPLETED)
-            for task in finished:
+            batch_done = [finished.get()]
+            while not finished.empty():
+                batch_done.append(finished.get())
+            for task in batch_done:
                 url, depth = tasks.pop(task)
                 item, links = task.result()
                 state.pages += 1

@@ -62,6 +62,16 @@ class HostSlotRecord(Base):
     next_at: Mapped[float] = mapped_column(Float, default=0.0)  # Unix time, seconds
 
 
+class HostLeaseRecord(Base):
+    """A slot of a host's request concurrency, held by one crawl until ``expires_at``."""
+
+    __tablename__ = "monitor_host_leases"
+    host: Mapped[str] = mapped_column(String(300), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64), default="")
+    expires_at: Mapped[float] = mapped_column(Float, default=0.0)  # Unix time, seconds
+
+
 class FrontierRecord(Base):
     """A URL of a website crawl in progress: queued, or done (its item is stored).
 
