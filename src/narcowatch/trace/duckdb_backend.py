@@ -128,9 +128,7 @@ class DuckDBBackend:
         con = duckdb.connect(str(self.path), config=self._config())
         try:
             con.execute("BEGIN")
-            con.execute(
-                f"CREATE TEMP TABLE fresh AS SELECT * FROM {self._source(list(new))}"
-            )
+            con.execute(f"CREATE TEMP TABLE fresh AS SELECT * FROM {self._source(list(new))}")
             con.execute("INSERT INTO transfers SELECT * FROM fresh ORDER BY from_addr")
             con.execute("INSERT INTO transfers_in SELECT * FROM fresh ORDER BY to_addr")
             con.executemany("INSERT INTO indexed_files VALUES (?, ?)", list(new.items()))

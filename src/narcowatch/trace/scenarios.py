@@ -56,9 +56,7 @@ class _Builder:
     def __init__(self, cfg: ScenarioConfig) -> None:
         self.cfg = cfg
         self.rng = np.random.default_rng(cfg.seed)
-        self.users: list[str] = tron_addresses(
-            self.rng, max(200, cfg.transfers // 20)
-        ).to_pylist()
+        self.users: list[str] = tron_addresses(self.rng, max(200, cfg.transfers // 20)).to_pylist()
         self.scenario = Scenario(cfg)
         for e in range(cfg.exchanges):
             self.scenario.hot_wallets[tron_address(f"hot{cfg.seed}", e)] = f"Exchange {e + 1}"
