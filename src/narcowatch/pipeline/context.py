@@ -30,6 +30,8 @@ class ItemContext:
     # The stored detection row, held so that later stages reuse it without a query
     # (the session's identity map only keeps weak references to flushed rows).
     det_row: Any = None
+    # Stages whose pure computation was done before the write transaction (``prepare``).
+    prepared: set[str] = field(default_factory=set)
 
     def count(self, stage: str, key: str, n: int = 1) -> None:
         self.counters.add(stage, key, n)

@@ -2,6 +2,12 @@
 
 A crash loses at most the batch in flight, which is rolled back and processed again on
 the next run; deterministic ids make that re-run an upsert, never a duplicate.
+
+The pure computation of the leading stages (normalise, classify, extract: about half the
+CPU of a batch) runs first on a read-only snapshot, outside the write transaction. On
+SQLite a write transaction holds the one database write lock, which the crawler needs to
+store pages; holding it only while results are written lets a crawl and a pipeline worker
+run side by side instead of in turns. An item changed in between is computed again inside.
 """
 
 from __future__ import annotations
@@ -10,7 +16,8 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 from narcowatch.errors import DropItem
 from narcowatch.pipeline.context import ItemContext, Stage
@@ -84,17 +91,61 @@ class Runner:
         for ctx in live:
             self.process_item(ctx, stage)
 
+    def _preparing(self) -> list[Stage]:
+        leading = []
+        for stage in self.stages:
+            if getattr(stage, "prepare", None) is None:
+                break
+            leading.append(stage)
+        return leading
+
+    def prepare(self) -> dict[str, tuple[str, ItemContext]]:
+        """The next batch's pending items with the leading stages' results, read-only."""
+        preparing = self._preparing()
+        if not preparing:
+            return {}
+        with self.db.session(readonly=True) as session:
+            items = session.scalars(self._pending()).all()
+            ctxs = [ItemContext(item, session, self.settings, Counters()) for item in items]
+            for stage in preparing:
+                try:
+                    stage.prepare(ctxs)  # type: ignore[attr-defined]
+                except Exception:  # computed again inside the transaction, fail-soft there
+                    log.info("stage %s: prepare failed", stage.name, exc_info=True)
+                    break
+            return {ctx.item.id: (ctx.item.text or "", ctx) for ctx in ctxs if ctx.prepared}
+
+    def _pending(self) -> Select[tuple[ItemRecord]]:
+        return (
+            select(ItemRecord)
+            .where(ItemRecord.status == "new")
+            .order_by(ItemRecord.fetched_at, ItemRecord.id)
+            .limit(self.settings.batch_size)
+        )
+
+    def _context(
+        self, item: ItemRecord, session: Session, ready: tuple[str, ItemContext] | None
+    ) -> ItemContext:
+        ctx = ItemContext(item, session, self.settings, self.counters)
+        if ready is not None and ready[0] == (item.text or ""):
+            ready_ctx = ready[1]
+            ctx.doc, ctx.det, ctx.indicators = ready_ctx.doc, ready_ctx.det, ready_ctx.indicators
+            ctx.prepared = ready_ctx.prepared
+        return ctx
+
     def run_batch(self) -> int:
         """Process one batch of new items in one transaction; returns how many."""
         try:
+            prepared = self.prepare()
             with self.db.session() as session:
-                items = session.scalars(
-                    select(ItemRecord)
-                    .where(ItemRecord.status == "new")
-                    .order_by(ItemRecord.fetched_at, ItemRecord.id)
-                    .limit(self.settings.batch_size)
-                ).all()
-                ctxs = [ItemContext(item, session, self.settings, self.counters) for item in items]
+                if prepared:  # the same items, if no other worker took them meanwhile
+                    query = select(ItemRecord).where(
+                        ItemRecord.id.in_(list(prepared)), ItemRecord.status == "new"
+                    )
+                    items = sorted(session.scalars(query), key=lambda i: (i.fetched_at, i.id))
+                if not prepared or not items:
+                    items = list(session.scalars(self._pending()))
+                ctxs = [self._context(item, session, prepared.get(item.id)) for item in items]
                 for stage in self.stages:
                     self.run_stage(stage, ctxs)
                 now = utcnow()

@@ -3,6 +3,8 @@
 Each stage reads what earlier stages put on the context, writes its own records through
 upserts keyed by deterministic ids, and counts what it did. ``process_batch`` does the
 same for a whole batch with one lookup query per table instead of one per item.
+Normalize, classify and extract also ``prepare``: their pure computation, which the runner
+runs before the write transaction, so ``process_batch`` only stores the results.
 """
 
 from __future__ import annotations
@@ -48,10 +50,17 @@ class NormalizeStage:
     def process(self, ctx: ItemContext) -> None:
         self._save(ctx, normalize_text(ctx.item.text or ""), _MISSING)
 
+    def prepare(self, ctxs: list[ItemContext]) -> None:
+        docs = [normalize_text(ctx.item.text or "") for ctx in ctxs]
+        for ctx, doc in zip(ctxs, docs, strict=True):
+            ctx.doc = doc
+            ctx.prepared.add(self.name)
+
     def process_batch(self, ctxs: list[ItemContext]) -> None:
         known = _existing(ctxs, DocumentRecord, (ctx.item.id for ctx in ctxs))
         for ctx in ctxs:
-            self._save(ctx, normalize_text(ctx.item.text or ""), known.get(ctx.item.id))
+            doc = ctx.doc if self.name in ctx.prepared else None
+            self._save(ctx, doc or normalize_text(ctx.item.text or ""), known.get(ctx.item.id))
 
     def _save(self, ctx: ItemContext, doc: Document, rec: Any) -> None:
         ctx.doc = doc
@@ -79,13 +88,29 @@ class ClassifyStage:
         det = get_classifier(ctx.settings.classifier, ctx.settings.data_dir).classify(ctx.doc)
         self._save(ctx, det, _MISSING)
 
+    def prepare(self, ctxs: list[ItemContext]) -> None:
+        todo = [ctx for ctx in ctxs if ctx.doc is not None]
+        if todo:
+            for ctx, det in zip(todo, self._classify(todo), strict=True):
+                ctx.det = det
+                ctx.prepared.add(self.name)
+
+    @staticmethod
+    def _classify(ctxs: list[ItemContext]) -> list[Detection]:
+        settings = ctxs[0].settings
+        classifier = get_classifier(settings.classifier, settings.data_dir)
+        return classifier.classify_many([ctx.doc for ctx in ctxs if ctx.doc is not None])
+
     def process_batch(self, ctxs: list[ItemContext]) -> None:
         todo = [ctx for ctx in ctxs if ctx.doc is not None]
         if not todo:
             return
-        settings = todo[0].settings
-        classifier = get_classifier(settings.classifier, settings.data_dir)
-        dets = classifier.classify_many([ctx.doc for ctx in todo if ctx.doc is not None])
+        fresh = [ctx for ctx in todo if self.name not in ctx.prepared or ctx.det is None]
+        computed = iter(self._classify(fresh) if fresh else [])
+        dets = [
+            next(computed) if self.name not in ctx.prepared or ctx.det is None else ctx.det
+            for ctx in todo
+        ]
         ids = [
             detection_id(ctx.item.id, det.classifier) for ctx, det in zip(todo, dets, strict=True)
         ]
@@ -114,9 +139,16 @@ class ExtractStage:
     def process(self, ctx: ItemContext) -> None:
         self.process_batch([ctx])
 
+    def prepare(self, ctxs: list[ItemContext]) -> None:
+        found = [extract_all(ctx.item.text or "") for ctx in ctxs]
+        for ctx, indicators in zip(ctxs, found, strict=True):
+            ctx.indicators = indicators
+            ctx.prepared.add(self.name)
+
     def process_batch(self, ctxs: list[ItemContext]) -> None:
         for ctx in ctxs:
-            ctx.indicators = extract_all(ctx.item.text or "")
+            if self.name not in ctx.prepared:
+                ctx.indicators = extract_all(ctx.item.text or "")
         save_indicators_many(ctxs[0].session, [(ctx.item, ctx.indicators) for ctx in ctxs])
         for ctx in ctxs:
             ctx.count(self.name, "items")
