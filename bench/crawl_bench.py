@@ -61,12 +61,22 @@ while True:
             break
         time.sleep(0.2)
 import resource
-print(total, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, flush=True)
+ru = resource.getrusage(resource.RUSAGE_SELF)
+print(total, ru.ru_maxrss / 1024, ru.ru_utime + ru.ru_stime, flush=True)
 """
 
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_s(pid: int | None = None) -> float:
+    """CPU seconds (user + system) used so far by this process or by ``pid``."""
+    if pid is None:
+        ru = resource.getrusage(resource.RUSAGE_SELF)
+        return ru.ru_utime + ru.ru_stime
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def environment() -> str:
@@ -119,16 +129,17 @@ def bench_crawl(
                     stdout=subprocess.PIPE,
                     text=True,
                 )
-            t0 = time.perf_counter()
+            t0, cpu0, server0 = time.perf_counter(), cpu_s(), cpu_s(server.pid)
             out = crawl_source(rt, sid)
             t1 = time.perf_counter()
             crawl_rss = peak_rss_mb()
             processed = 0
             if overlap:
                 done.touch()
-                processed_s, rss_s = piper.communicate()[0].split()
+                processed_s, rss_s, pipe_cpu = piper.communicate()[0].split()
                 processed = int(processed_s)
                 t2 = time.perf_counter()
+                crawl_cpu, server_cpu = cpu_s() - cpu0, cpu_s(server.pid) - server0
                 rt.close()
                 n = out["new_items"]
                 print(
@@ -138,6 +149,10 @@ def bench_crawl(
                     f"crawl: {n} pages in {t1 - t0:.1f} s = {n / (t1 - t0):.0f} pages/s; crawl process peak RSS {crawl_rss:.0f} MB"
                 )
                 print(f"pipeline process: {processed} items, peak RSS {float(rss_s):.0f} MB")
+                print(
+                    f"CPU per page: crawl {1000 * crawl_cpu / n:.2f} ms, pipeline {1000 * float(pipe_cpu) / n:.2f} ms,"
+                    f" fixture server {1000 * server_cpu / n:.2f} ms (2 cores give {2000 / 300:.2f} ms at 300 pages/s)"
+                )
                 print(
                     f"end to end: {n / (t2 - t0):.0f} pages/s fetched, extracted, classified and stored; problems {out['problems']}"
                 )

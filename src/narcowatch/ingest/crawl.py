@@ -28,7 +28,7 @@ from narcowatch.ingest.polite import HostPacer
 from narcowatch.net.fetch import FetchLimits, FetchResult, SafeFetcher
 from narcowatch.net.guard import FetchError
 from narcowatch.pipeline.counters import Counters
-from narcowatch.pipeline.intake import store_items
+from narcowatch.pipeline.intake import put_blobs, store_items
 from narcowatch.runtime import Runtime
 from narcowatch.store.tables import SourceRecord, utcnow
 
@@ -165,10 +165,12 @@ def _saver(rt: Runtime, state: CrawlState, counters: Counters) -> Save:
         cursor: dict[str, Any],
         also: Callable[[Session], None] | None = None,
     ) -> None:
+        digests = put_blobs(rt.blobs, items)  # before the transaction: shorter write lock
+        rt.blobs.sync()
         with rt.db.session() as session:
             src = session.get(SourceRecord, state.source_id)
             assert src is not None
-            outcomes = store_items(session, rt.blobs, src, items) if items else []
+            outcomes = store_items(session, rt.blobs, src, items, digests) if items else []
             new = outcomes.count("new")
             for outcome in outcomes:
                 counters.add("ingest", outcome)
@@ -180,7 +182,8 @@ def _saver(rt: Runtime, state: CrawlState, counters: Counters) -> Save:
             if also is not None:
                 also(session)
             counters.flush(session)
-            rt.blobs.sync()
+            if any(item.attachments for item in items):  # stored by store_items
+                rt.blobs.sync()
 
     return save
 

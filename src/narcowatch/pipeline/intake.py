@@ -90,13 +90,27 @@ def _fields(blobs: BlobStore, incoming: IncomingItem, digest: str) -> dict[str, 
     )
 
 
+def put_blobs(blobs: BlobStore, chunk: list[IncomingItem]) -> list[str]:
+    """Write the raw bytes of a chunk (no fsync; the caller syncs) and return their digests.
+
+    Content-addressed, so it can run before the transaction that refers to them: a crash in
+    between leaves only unreferenced files, and the write lock is not held while writing.
+    """
+    return [blobs.put(incoming.raw, durable=False) for incoming in chunk]
+
+
 def store_items(
-    session: Session, blobs: BlobStore, src: SourceRecord, chunk: list[IncomingItem]
+    session: Session,
+    blobs: BlobStore,
+    src: SourceRecord,
+    chunk: list[IncomingItem],
+    digests: list[str] | None = None,
 ) -> list[str]:
     """Store a chunk of items with one lookup query; returns "new"/"updated"/"unchanged" each.
 
     Blobs are written without a per-file fsync; the caller syncs the blob store once before
-    it commits (see ``ingest_source``).
+    it commits (see ``ingest_source``). ``digests`` are those of :func:`put_blobs`, when
+    the caller wrote the blobs already.
     """
     ids = [item_id(src.id, inc.external_id) for inc in chunk]
     known = {
@@ -104,8 +118,9 @@ def store_items(
         for rec in session.scalars(select(ItemRecord).where(ItemRecord.id.in_(set(ids))))
     }
     outcomes: list[str] = []
-    for iid, incoming in zip(ids, chunk, strict=True):
-        digest = blobs.put(incoming.raw, durable=False)
+    if digests is None:
+        digests = put_blobs(blobs, chunk)
+    for iid, incoming, digest in zip(ids, chunk, digests, strict=True):
         rec = known.get(iid)
         if rec is not None and rec.blob_sha256 == digest:
             outcomes.append("unchanged")
