@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -77,6 +78,20 @@ def cpu_s(pid: int | None = None) -> float:
         return ru.ru_utime + ru.ru_stime
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def outcome(rt: Any) -> str:
+    """What the pipeline made of the pages: detections, positives, queued, shops."""
+    from sqlalchemy import func, select
+
+    from narcowatch.store.tables import DetectionRecord, ShopRecord
+
+    with rt.db.session(readonly=True) as s:
+        total = s.scalar(select(func.count()).select_from(DetectionRecord)) or 0
+        pos = s.scalar(select(func.count()).where(DetectionRecord.label == 1)) or 0
+        queued = s.scalar(select(func.count()).where(DetectionRecord.queued.is_(True))) or 0
+        shops = s.scalar(select(func.count()).select_from(ShopRecord)) or 0
+    return f"{total} detections, {pos} positive, {queued} queued, {shops} shops"
 
 
 def environment() -> str:
@@ -140,6 +155,7 @@ def bench_crawl(
                 processed = int(processed_s)
                 t2 = time.perf_counter()
                 crawl_cpu, server_cpu = cpu_s() - cpu0, cpu_s(server.pid) - server0
+                made = outcome(rt)
                 rt.close()
                 n = out["new_items"]
                 print(
@@ -148,7 +164,9 @@ def bench_crawl(
                 print(
                     f"crawl: {n} pages in {t1 - t0:.1f} s = {n / (t1 - t0):.0f} pages/s; crawl process peak RSS {crawl_rss:.0f} MB"
                 )
-                print(f"pipeline process: {processed} items, peak RSS {float(rss_s):.0f} MB")
+                print(
+                    f"pipeline process: {processed} items ({made}), peak RSS {float(rss_s):.0f} MB"
+                )
                 print(
                     f"CPU per page: crawl {1000 * crawl_cpu / n:.2f} ms, pipeline {1000 * float(pipe_cpu) / n:.2f} ms,"
                     f" fixture server {1000 * server_cpu / n:.2f} ms (2 cores give {2000 / 300:.2f} ms at 300 pages/s)"
@@ -269,7 +287,12 @@ def main() -> None:
     sub = parser.add_subparsers(dest="what", required=True)
     crawl = sub.add_parser("crawl")
     crawl.add_argument("--pages", type=int, default=3000)
-    crawl.add_argument("--concurrency", type=int, default=8)
+    crawl.add_argument(
+        "--concurrency",
+        type=int,
+        default=2,
+        help="Per-host requests in flight (the product default is 2).",
+    )
     crawl.add_argument("--no-pipeline", action="store_true", help="Measure the crawl only.")
     crawl.add_argument("--extractor", default="trafilatura", choices=["trafilatura", "lxml"])
     crawl.add_argument(

@@ -33,6 +33,8 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakes.site_pages import site_page_html
+
 PER_PAGE = 20
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 AD_TEXTS = [
@@ -106,13 +108,7 @@ class FixtureWeb:
     def site_page(self, n: int) -> bytes:
         links = [f"/site/p/{m}" for m in (n + 1, n + 2, n * 2) if m <= self.site_pages]
         links += [f"/site/p/{n + 1}?sid={uuid.uuid4().hex}", "/site/calendar/2026/1", "/other/out"]
-        items = "".join(f'<li><a href="{u}">{u}</a></li>' for u in links)
-        body = " ".join(["Это страница магазина номер", str(n), "с описанием товаров."] * 20)
-        return (
-            f"<!doctype html><html><head><meta charset='utf-8'><title>Страница {n}</title></head>"
-            f"<body><nav><ul>{items}</ul></nav><article><h1>Страница {n}</h1><p>{body}</p>"
-            f"<p>Связь: @site_shop_{n} https://t.me/site_shop_{n}</p></article></body></html>"
-        ).encode()
+        return site_page_html(n, links)
 
     def site_index(self) -> bytes:
         bad = ["slow", "err500", "loop/1", "huge", "binary", "cp1251", "broken"]
