@@ -20,6 +20,7 @@ NEGATIVE_KINDS = {
     "casual",
     "spam",
     "shop_front",
+    "online_shop",
 }
 POSITIVE_KINDS = {
     "sale_ad",
