@@ -87,7 +87,8 @@ def test_blocking_request_reaches_every_reporter_of_a_link(any_runtime: Runtime)
 
 
 def test_statistics(runtime: Runtime) -> None:
-    t0 = utcnow() - timedelta(days=2)
+    # 10:00 two days ago: "+1 hour" must stay on the same day whenever the test runs
+    t0 = (utcnow() - timedelta(days=2)).replace(hour=10, minute=0, second=0, microsecond=0)
     with runtime.db.session() as s:
         a = submit(s, "a", campaign="TRZ-01", region="jambyl", now=t0)
         submit(s, "b", campaign="TRZ-01", region="jambyl", now=t0 + timedelta(hours=1))
