@@ -50,7 +50,7 @@ from narcowatch.pipeline.stages import default_stages
 from narcowatch.runtime import Runtime
 from narcowatch.settings import Settings
 data, done = Path(sys.argv[1]), Path(sys.argv[2])
-st = Settings(data_dir=data, secret_key="b", pseudonym_key="b", batch_size=100)
+st = Settings(data_dir=data, secret_key="b", pseudonym_key="b")  # product defaults
 rt = Runtime.open(st)
 runner = Runner(rt.db, st, [*default_stages(), DiscoveryStage()])
 total = 0
