@@ -71,10 +71,11 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def cpu_s(pid: int | None = None) -> float:
-    """CPU seconds (user + system) used so far by this process or by ``pid``."""
+def cpu_s(pid: int | None = None, children: bool = False) -> float:
+    """CPU seconds (user + system) used so far by this process (or its waited-for
+    children) or by ``pid``."""
     if pid is None:
-        ru = resource.getrusage(resource.RUSAGE_SELF)
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF)
         return ru.ru_utime + ru.ru_stime
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -104,6 +105,7 @@ def bench_crawl(
     pipeline: bool = True,
     extractor: str = "trafilatura",
     overlap: bool = False,
+    extract_processes: int = 0,
 ) -> None:
     from narcowatch.ingest.crawl import add_source, crawl_source
     from narcowatch.ingest.discovery import DiscoveryStage
@@ -133,6 +135,7 @@ def bench_crawl(
                 crawl_max_pages_per_pattern=pages + 10,
                 crawl_host_concurrency=concurrency,
                 crawl_text_extractor=extractor,
+                crawl_extract_processes=extract_processes,
             )
             rt = Runtime.open(settings)
             sid = add_source(rt, "web", f"{base}/site/p/1", config={"sitemap": False})
@@ -145,6 +148,7 @@ def bench_crawl(
                     text=True,
                 )
             t0, cpu0, server0 = time.perf_counter(), cpu_s(), cpu_s(server.pid)
+            kids0 = cpu_s(children=True)
             out = crawl_source(rt, sid)
             t1 = time.perf_counter()
             crawl_rss = peak_rss_mb()
@@ -155,11 +159,12 @@ def bench_crawl(
                 processed = int(processed_s)
                 t2 = time.perf_counter()
                 crawl_cpu, server_cpu = cpu_s() - cpu0, cpu_s(server.pid) - server0
+                helpers_cpu = cpu_s(children=True) - kids0 - float(pipe_cpu)  # finished children
                 made = outcome(rt)
                 rt.close()
                 n = out["new_items"]
                 print(
-                    f"environment: {environment()}; extractor {extractor}, concurrency {concurrency}, overlapped"
+                    f"environment: {environment()}; extractor {extractor} ({extract_processes} helper processes), concurrency {concurrency}, overlapped"
                 )
                 print(
                     f"crawl: {n} pages in {t1 - t0:.1f} s = {n / (t1 - t0):.0f} pages/s; crawl process peak RSS {crawl_rss:.0f} MB"
@@ -168,7 +173,7 @@ def bench_crawl(
                     f"pipeline process: {processed} items ({made}), peak RSS {float(rss_s):.0f} MB"
                 )
                 print(
-                    f"CPU per page: crawl {1000 * crawl_cpu / n:.2f} ms, pipeline {1000 * float(pipe_cpu) / n:.2f} ms,"
+                    f"CPU per page: crawl {1000 * crawl_cpu / n:.2f} ms (+ extraction helpers {1000 * helpers_cpu / n:.2f}), pipeline {1000 * float(pipe_cpu) / n:.2f} ms,"
                     f" fixture server {1000 * server_cpu / n:.2f} ms (2 cores give {2000 / 300:.2f} ms at 300 pages/s)"
                 )
                 print(
@@ -298,6 +303,12 @@ def main() -> None:
     crawl.add_argument(
         "--overlap", action="store_true", help="Run the pipeline in a 2nd process during the crawl."
     )
+    crawl.add_argument(
+        "--extract-processes",
+        type=int,
+        default=0,
+        help="Helper processes for main-text extraction (crawl_extract_processes).",
+    )
     dedup = sub.add_parser("dedup")
     dedup.add_argument("--posts", type=int, default=1_000_000)
     dedup.add_argument("--ads", type=int, default=50_000)
@@ -305,7 +316,12 @@ def main() -> None:
     args = parser.parse_args()
     if args.what == "crawl":
         bench_crawl(
-            args.pages, args.concurrency, not args.no_pipeline, args.extractor, args.overlap
+            args.pages,
+            args.concurrency,
+            not args.no_pipeline,
+            args.extractor,
+            args.overlap,
+            args.extract_processes,
         )
     else:
         bench_dedup(args.posts, args.ads, args.threshold)

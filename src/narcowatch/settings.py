@@ -128,6 +128,11 @@ class Settings(BaseModel):
         "trafilatura",
         description="Main text of web pages: 'trafilatura' (fast mode) or 'lxml' (cheapest).",
     )
+    crawl_extract_processes: int = Field(
+        0,
+        description="Helper processes extracting web pages' main text during a crawl (0: in the "
+        "crawl's own process; 1 lets a large crawl use a second core).",
+    )
     telegram_web_base: str = Field(
         "https://t.me", description="Base URL of Telegram's public channel preview (tests: a fake)."
     )

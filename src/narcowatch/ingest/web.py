@@ -10,6 +10,7 @@ huge or binary pages, traps) are counted on the source's health; the crawl goes 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from queue import SimpleQueue
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from narcowatch.errors import NarcowatchError
 from narcowatch.ingest.base import IncomingItem
 from narcowatch.ingest.crawl import CrawlState, PoliteFetcher, Save
+from narcowatch.ingest.extract_pool import PageExtractor
 from narcowatch.ingest.frontier import Frontier
 from narcowatch.ingest.pages import TrapGuard, canonical_url, decode, extract_page, in_scope
 from narcowatch.ingest.sitemaps import parse_sitemap
@@ -29,6 +31,7 @@ from narcowatch.runtime import Runtime
 from narcowatch.store.tables import ItemRecord
 
 HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "")
+Extract = Callable[[str, str, str], tuple[str, str, list[str]]]
 SAVE_EVERY = 200  # pages per transaction (blobs synced once per batch)
 LOOKAHEAD = 256  # pages whose stored meta is read in one query
 
@@ -78,6 +81,7 @@ def fetch_page(
     url: str,
     meta: dict[str, Any],
     extractor: str = "trafilatura",
+    extract: Extract = extract_page,
 ) -> tuple[IncomingItem | None, list[str]]:
     """Fetch one page; returns (item or None when unchanged/unusable, links to consider)."""
     try:
@@ -85,11 +89,16 @@ def fetch_page(
     except NarcowatchError as exc:
         state.problem(f"fetch_{exc.code}", f"{url}: {exc}")
         return None, []
-    return page_of(state, url, res, meta, extractor)
+    return page_of(state, url, res, meta, extractor, extract)
 
 
 def page_of(
-    state: CrawlState, url: str, res: FetchResult, meta: dict[str, Any], extractor: str
+    state: CrawlState,
+    url: str,
+    res: FetchResult,
+    meta: dict[str, Any],
+    extractor: str,
+    extract: Extract = extract_page,
 ) -> tuple[IncomingItem | None, list[str]]:
     """The item and links of a fetched page; problems are counted on the source."""
     ex = res.final
@@ -107,7 +116,7 @@ def page_of(
     except NarcowatchError as exc:
         state.problem("binary", f"{url}: {exc}")
         return None, []
-    title, text, links = extract_page(html, res.url, extractor)
+    title, text, links = extract(html, res.url, extractor)
     item = IncomingItem(
         external_id=url,
         text=f"{title}\n{text}".strip(),
@@ -186,6 +195,7 @@ def crawl(rt: Runtime, state: CrawlState, fetcher: PoliteFetcher, save: Save) ->
     max_depth = int(cfg.get("max_depth", st.crawl_max_depth))
     max_pages = int(cfg.get("max_pages", st.crawl_max_pages))
     extractor = str(cfg.get("extractor", st.crawl_text_extractor))
+    helpers = int(cfg.get("extract_processes", st.crawl_extract_processes))
     save_every = max(1, int(cfg.get("save_every", SAVE_EVERY)))
     traps = TrapGuard(int(cfg.get("max_pages_per_pattern", st.crawl_max_pages_per_pattern)))
     store = Frontier(rt, state.source_id)
@@ -196,6 +206,7 @@ def crawl(rt: Runtime, state: CrawlState, fetcher: PoliteFetcher, save: Save) ->
     tasks: dict[Future[Any], tuple[str, int]] = {}
     finished: SimpleQueue[Future[Any]] = SimpleQueue()  # cheaper than wait(FIRST_COMPLETED)
     pool = ThreadPoolExecutor(fetcher.concurrency, thread_name_prefix="crawl")
+    extract = PageExtractor(helpers, state.problem) if helpers > 0 else None
     writer = ThreadPoolExecutor(1, thread_name_prefix="crawl-save")
     saving: Future[None] | None = None
     width = fetcher.concurrency
@@ -207,7 +218,9 @@ def crawl(rt: Runtime, state: CrawlState, fetcher: PoliteFetcher, save: Save) ->
                 ready.extend((u, d, known.get(u, {})) for u, d in wave)
             while ready and len(tasks) < width and state.pages + len(tasks) < max_pages:
                 url, depth, meta = ready.popleft()
-                task = pool.submit(fetch_page, state, fetcher, url, meta, extractor)
+                task = pool.submit(
+                    fetch_page, state, fetcher, url, meta, extractor, extract or extract_page
+                )
                 tasks[task] = (url, depth)
                 task.add_done_callback(finished.put)
             if not tasks:
@@ -237,6 +250,8 @@ def crawl(rt: Runtime, state: CrawlState, fetcher: PoliteFetcher, save: Save) ->
             task.cancel()
         pool.shutdown(wait=True)
         writer.shutdown(wait=True)
+        if extract is not None:
+            extract.close()
     left = len(frontier) + len(ready)
     if left:
         state.problem("page_limit", f"stopped at {max_pages} pages, {left} left")

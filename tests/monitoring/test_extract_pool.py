@@ -1,0 +1,59 @@
+"""Main-text extraction in helper processes: same items as in-process, and a dead helper
+costs nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+from sqlalchemy import select
+
+from narcowatch.ingest.crawl import add_source, crawl_source
+from narcowatch.ingest.extract_pool import PageExtractor
+from narcowatch.ingest.pages import extract_page
+from narcowatch.runtime import Runtime
+from narcowatch.store.tables import ItemRecord
+from tests.fakes.fixture_web import FixtureWeb
+from tests.fakes.site_pages import site_page_html
+
+SITE = {"max_depth": 40, "sitemap": False}
+
+
+def _texts(rt: Runtime, sid: str) -> dict[str, tuple[str | None, object]]:
+    with rt.db.session(readonly=True) as s:
+        rows = s.scalars(select(ItemRecord).where(ItemRecord.source_id == sid)).all()
+        return {r.external_id: (r.text, r.meta.get("links")) for r in rows}
+
+
+def test_helper_processes_store_what_the_crawl_process_stores(
+    lite_rt: Runtime, web: FixtureWeb
+) -> None:
+    seed = f"{web.base}/site/p/1"
+    inproc = add_source(lite_rt, "web", seed, name="in-process", config=SITE)
+    helped = add_source(
+        lite_rt, "web", seed, name="helpers", config={**SITE, "extract_processes": 1}
+    )
+    first, second = crawl_source(lite_rt, inproc), crawl_source(lite_rt, helped)
+    assert first["new_items"] == second["new_items"] >= 30
+    assert "extract_crash" not in second["problems"]
+    texts = _texts(lite_rt, helped)
+    assert texts == _texts(lite_rt, inproc)
+    assert "Страница 7" in (texts[f"{web.base}/site/p/7"][0] or "")
+
+
+def test_dead_helper_falls_back_to_the_crawl_process() -> None:
+    problems: list[tuple[str, str]] = []
+    extract = PageExtractor(1, lambda key, msg: problems.append((key, msg)))
+    pages = [site_page_html(n, [f"/site/p/{n + 1}"]).decode() for n in (10, 11, 12)]
+    url = "http://127.0.0.1:1/site/p/10"
+    try:
+        assert extract(pages[0], url, "trafilatura") == extract_page(pages[0], url, "trafilatura")
+        assert extract.pool is not None
+        for pid in list(extract.pool._processes):  # a parser crash, as the OS sees it
+            os.kill(pid, signal.SIGKILL)
+        for page in pages[1:]:
+            assert extract(page, url, "trafilatura") == extract_page(page, url, "trafilatura")
+        assert extract.pool is None  # in-process from now on
+        assert [key for key, _ in problems] == ["extract_crash"]
+    finally:
+        extract.close()
