@@ -8,6 +8,10 @@ second core. Helpers are spawned, not forked: they share no threads, locks or da
 connections with the crawl. A helper that dies (a parser crash on a hostile page) costs
 nothing: the page is extracted in the crawl's own process, the source records the problem
 ``extract_crash``, and the rest of the crawl extracts in-process.
+
+Spawned helpers import the main module of the program again (Python's ``spawn`` rule): the
+``narcowatch`` commands and pytest are safe; a script of your own that runs crawls with
+helpers must keep its work under ``if __name__ == "__main__":``.
 """
 
 from __future__ import annotations
