@@ -105,10 +105,11 @@ def bench_crawl(
     pipeline: bool = True,
     extractor: str = "trafilatura",
     overlap: bool = False,
-    extract_processes: int = 0,
+    extract_processes: int = -1,
 ) -> None:
     from narcowatch.ingest.crawl import add_source, crawl_source
     from narcowatch.ingest.discovery import DiscoveryStage
+    from narcowatch.ingest.web import extract_helpers
     from narcowatch.pipeline.runner import Runner
     from narcowatch.pipeline.stages import default_stages
     from narcowatch.runtime import Runtime
@@ -164,7 +165,7 @@ def bench_crawl(
                 rt.close()
                 n = out["new_items"]
                 print(
-                    f"environment: {environment()}; extractor {extractor} ({extract_processes} helper processes), concurrency {concurrency}, overlapped"
+                    f"environment: {environment()}; extractor {extractor} ({extract_helpers(extract_processes, pages + 10)} helper processes), concurrency {concurrency}, overlapped"
                 )
                 print(
                     f"crawl: {n} pages in {t1 - t0:.1f} s = {n / (t1 - t0):.0f} pages/s; crawl process peak RSS {crawl_rss:.0f} MB"
@@ -306,8 +307,9 @@ def main() -> None:
     crawl.add_argument(
         "--extract-processes",
         type=int,
-        default=0,
-        help="Helper processes for main-text extraction (crawl_extract_processes).",
+        default=-1,
+        help="Helper processes for main-text extraction (crawl_extract_processes; -1, the "
+        "product default: one helper above 1,000 pages).",
     )
     dedup = sub.add_parser("dedup")
     dedup.add_argument("--posts", type=int, default=1_000_000)

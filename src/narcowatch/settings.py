@@ -129,9 +129,10 @@ class Settings(BaseModel):
         description="Main text of web pages: 'trafilatura' (fast mode) or 'lxml' (cheapest).",
     )
     crawl_extract_processes: int = Field(
-        0,
-        description="Helper processes extracting web pages' main text during a crawl (0: in the "
-        "crawl's own process; 1 lets a large crawl use a second core).",
+        -1,
+        description="Helper processes extracting web pages' main text during a website crawl: "
+        "0 in the crawl's own process, N helpers, -1 (default) one helper when the crawl may "
+        "fetch more than 1,000 pages and the machine has two cores or more.",
     )
     telegram_web_base: str = Field(
         "https://t.me", description="Base URL of Telegram's public channel preview (tests: a fake)."

@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 import signal
 
+import pytest
 from sqlalchemy import select
 
 from narcowatch.ingest.crawl import add_source, crawl_source
 from narcowatch.ingest.extract_pool import PageExtractor
 from narcowatch.ingest.pages import extract_page
+from narcowatch.ingest.web import extract_helpers
 from narcowatch.runtime import Runtime
 from narcowatch.store.tables import ItemRecord
 from tests.fakes.fixture_web import FixtureWeb
@@ -57,3 +59,12 @@ def test_dead_helper_falls_back_to_the_crawl_process() -> None:
         assert [key for key, _ in problems] == ["extract_crash"]
     finally:
         extract.close()
+
+
+def test_large_crawls_get_a_helper_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert extract_helpers(-1, 200) == 0  # a default crawl: not worth a process start
+    assert extract_helpers(-1, 5000) == 1
+    assert extract_helpers(0, 5000) == 0 and extract_helpers(2, 10) == 2  # as configured
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert extract_helpers(-1, 5000) == 0  # one core: nothing to gain

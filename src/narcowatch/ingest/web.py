@@ -9,6 +9,7 @@ huge or binary pages, traps) are counted on the source's health; the crawl goes 
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -34,6 +35,7 @@ HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "")
 Extract = Callable[[str, str, str], tuple[str, str, list[str]]]
 SAVE_EVERY = 200  # pages per transaction (blobs synced once per batch)
 LOOKAHEAD = 256  # pages whose stored meta is read in one query
+AUTO_HELPER_PAGES = 1000  # crawls allowed more pages get a text-extraction helper by default
 
 
 def _known_many(rt: Runtime, source_id: str, urls: list[str]) -> dict[str, dict[str, Any]]:
@@ -134,6 +136,14 @@ def page_of(
     return item, links
 
 
+def extract_helpers(setting: int, max_pages: int) -> int:
+    """Helper processes for a crawl: the setting, or for -1 one helper on large crawls (a
+    helper costs ~1 s to start and ~40 MB; it pays off over thousands of pages)."""
+    if setting >= 0:
+        return setting
+    return 1 if max_pages > AUTO_HELPER_PAGES and (os.cpu_count() or 1) > 1 else 0
+
+
 def _follow(
     state: CrawlState,
     links: list[str],
@@ -195,7 +205,9 @@ def crawl(rt: Runtime, state: CrawlState, fetcher: PoliteFetcher, save: Save) ->
     max_depth = int(cfg.get("max_depth", st.crawl_max_depth))
     max_pages = int(cfg.get("max_pages", st.crawl_max_pages))
     extractor = str(cfg.get("extractor", st.crawl_text_extractor))
-    helpers = int(cfg.get("extract_processes", st.crawl_extract_processes))
+    helpers = extract_helpers(
+        int(cfg.get("extract_processes", st.crawl_extract_processes)), max_pages
+    )
     save_every = max(1, int(cfg.get("save_every", SAVE_EVERY)))
     traps = TrapGuard(int(cfg.get("max_pages_per_pattern", st.crawl_max_pages_per_pattern)))
     store = Frontier(rt, state.source_id)
