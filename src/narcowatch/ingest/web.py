@@ -22,7 +22,7 @@ from sqlalchemy import select
 from narcowatch.errors import NarcowatchError
 from narcowatch.ingest.base import IncomingItem
 from narcowatch.ingest.crawl import CrawlState, PoliteFetcher, Save
-from narcowatch.ingest.extract_pool import PageExtractor
+from narcowatch.ingest.extract_pool import Extracted, PageExtractor
 from narcowatch.ingest.frontier import Frontier
 from narcowatch.ingest.pages import TrapGuard, canonical_url, decode, extract_page, in_scope
 from narcowatch.ingest.sitemaps import parse_sitemap
@@ -32,7 +32,7 @@ from narcowatch.runtime import Runtime
 from narcowatch.store.tables import ItemRecord
 
 HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "")
-Extract = Callable[[str, str, str], tuple[str, str, list[str]]]
+Extract = Callable[[str, str, str], Extracted]
 SAVE_EVERY = 200  # pages per transaction (blobs synced once per batch)
 LOOKAHEAD = 256  # pages whose stored meta is read in one query
 AUTO_HELPER_PAGES = 1000  # crawls allowed more pages get a text-extraction helper by default

@@ -86,7 +86,6 @@ class Grouper:
         self.parent: dict[str, str] = {}
         self.row: dict[str, int] = {}  # key -> its row in ``self.low``
         self.low = np.empty((1024, num_perm), dtype=np.uint16)  # low 16 bits of signatures
-        self.used = 0  # rows of ``self.low`` in use (it grows by doubling)
         self.min_agree = int(np.ceil(threshold * num_perm))
 
     def find(self, key: str) -> str:
@@ -110,12 +109,13 @@ class Grouper:
 
     def _add_signatures(self, fresh: list[tuple[str, str]]) -> None:
         sigs = self.signatures([norm for _, norm in fresh])
-        base, self.used = self.used, self.used + len(sigs)
-        if self.used > len(self.low):
-            grown = np.empty((max(self.used, 2 * len(self.low)), self.num_perm), np.uint16)
+        base = len(self.row)  # rows in use; ``self.low`` grows by doubling
+        used = base + len(sigs)
+        if used > len(self.low):
+            grown = np.empty((max(used, 2 * len(self.low)), self.num_perm), np.uint16)
             grown[:base] = self.low[:base]
             self.low = grown
-        self.low[base : self.used] = sigs
+        self.low[base:used] = sigs
         low, r, need = self.low, self.rows, self.min_agree
         for i, ((key, _), sig) in enumerate(zip(fresh, sigs, strict=True)):
             me = base + i

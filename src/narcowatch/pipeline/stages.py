@@ -57,10 +57,11 @@ class NormalizeStage:
             ctx.prepared.add(self.name)
 
     def process_batch(self, ctxs: list[ItemContext]) -> None:
+        self.prepare([ctx for ctx in ctxs if self.name not in ctx.prepared])
         known = _existing(ctxs, DocumentRecord, (ctx.item.id for ctx in ctxs))
         for ctx in ctxs:
-            doc = ctx.doc if self.name in ctx.prepared else None
-            self._save(ctx, doc or normalize_text(ctx.item.text or ""), known.get(ctx.item.id))
+            assert ctx.doc is not None
+            self._save(ctx, ctx.doc, known.get(ctx.item.id))
 
     def _save(self, ctx: ItemContext, doc: Document, rec: Any) -> None:
         ctx.doc = doc
@@ -90,32 +91,23 @@ class ClassifyStage:
 
     def prepare(self, ctxs: list[ItemContext]) -> None:
         todo = [ctx for ctx in ctxs if ctx.doc is not None]
-        if todo:
-            for ctx, det in zip(todo, self._classify(todo), strict=True):
-                ctx.det = det
-                ctx.prepared.add(self.name)
-
-    @staticmethod
-    def _classify(ctxs: list[ItemContext]) -> list[Detection]:
-        settings = ctxs[0].settings
-        classifier = get_classifier(settings.classifier, settings.data_dir)
-        return classifier.classify_many([ctx.doc for ctx in ctxs if ctx.doc is not None])
-
-    def process_batch(self, ctxs: list[ItemContext]) -> None:
-        todo = [ctx for ctx in ctxs if ctx.doc is not None]
         if not todo:
             return
-        fresh = [ctx for ctx in todo if self.name not in ctx.prepared or ctx.det is None]
-        computed = iter(self._classify(fresh) if fresh else [])
-        dets = [
-            next(computed) if self.name not in ctx.prepared or ctx.det is None else ctx.det
-            for ctx in todo
-        ]
-        ids = [
-            detection_id(ctx.item.id, det.classifier) for ctx, det in zip(todo, dets, strict=True)
-        ]
-        known = _existing(todo, DetectionRecord, ids)
-        for ctx, det, did in zip(todo, dets, ids, strict=True):
+        settings = todo[0].settings
+        classifier = get_classifier(settings.classifier, settings.data_dir)
+        dets = classifier.classify_many([ctx.doc for ctx in todo if ctx.doc is not None])
+        for ctx, det in zip(todo, dets, strict=True):
+            ctx.det = det
+            ctx.prepared.add(self.name)
+
+    def process_batch(self, ctxs: list[ItemContext]) -> None:
+        self.prepare([ctx for ctx in ctxs if self.name not in ctx.prepared])
+        todo = [(ctx, ctx.det) for ctx in ctxs if ctx.doc is not None and ctx.det is not None]
+        if not todo:
+            return
+        ids = [detection_id(ctx.item.id, det.classifier) for ctx, det in todo]
+        known = _existing([ctx for ctx, _ in todo], DetectionRecord, ids)
+        for (ctx, det), did in zip(todo, ids, strict=True):
             self._save(ctx, det, known.get(did))
 
     def _save(self, ctx: ItemContext, det: Detection, rec: Any) -> None:
@@ -146,9 +138,7 @@ class ExtractStage:
             ctx.prepared.add(self.name)
 
     def process_batch(self, ctxs: list[ItemContext]) -> None:
-        for ctx in ctxs:
-            if self.name not in ctx.prepared:
-                ctx.indicators = extract_all(ctx.item.text or "")
+        self.prepare([ctx for ctx in ctxs if self.name not in ctx.prepared])
         save_indicators_many(ctxs[0].session, [(ctx.item, ctx.indicators) for ctx in ctxs])
         for ctx in ctxs:
             ctx.count(self.name, "items")
