@@ -42,7 +42,9 @@ def _parts(ids: list[str]) -> Iterator[list[str]]:
     return (ids[i : i + LOOKUP_CHUNK] for i in range(0, len(ids), LOOKUP_CHUNK))
 
 
-def _owners_and_hubs(session: Session, ids: list[str]) -> tuple[dict[str, str], set[str]]:
+def _owners_and_hubs(
+    session: Session, ids: list[str], held: dict[str, ShopRecord]
+) -> tuple[dict[str, str], set[str]]:
     """Who owns each of ``ids`` (member id -> live shop id) and which are hubs."""
     owner: dict[str, str] = {}
     hubs: set[str] = set()
@@ -53,7 +55,7 @@ def _owners_and_hubs(session: Session, ids: list[str]) -> tuple[dict[str, str], 
             else:
                 owner[member] = sid
     with session.no_autoflush:
-        live = {sid: resolve(session, sid).id for sid in set(owner.values())}
+        live = {sid: resolve(session, sid, held).id for sid in set(owner.values())}
     return {member: live[sid] for member, sid in owner.items()}, hubs
 
 
@@ -73,7 +75,8 @@ def attach_many(
     linkings = [linking_of(hits) for _, hits in batch]
     wanted = sorted({i for lk in linkings for i in lk} | {item.id for item, _ in batch})
     session.flush()
-    owner, hubs = _owners_and_hubs(session, wanted)
+    held: dict[str, ShopRecord] = {}  # the batch's shops, read once
+    owner, hubs = _owners_and_hubs(session, wanted, held)
     pending: list[dict[str, object]] = []
     out: list[str | None] = []
 
@@ -92,7 +95,7 @@ def attach_many(
         if not linking:
             out.append(None)
             continue
-        shops = {resolve(session, owner[k]).id for k in linking if k in owner}
+        shops = {resolve(session, owner[k], held).id for k in linking if k in owner}
         if len(shops) > 1 or item.id in owner:  # a merge or a re-processed post: exact path
             write_pending()
             sid = attach_item(session, item, hits, index=False)
@@ -101,15 +104,14 @@ def attach_many(
             if (
                 _present(session, ShopHubRecord.indicator_id, wanted) != hubs
             ):  # a hub re-check moved members: read again
-                owner, hubs = _owners_and_hubs(session, wanted)
+                owner, hubs = _owners_and_hubs(session, wanted, held)
             elif sid is not None:  # merged shops resolve through merged_into
                 owner.update(dict.fromkeys([*linking, item.id], sid))
             continue
         if shops:
-            shop = session.get(ShopRecord, shops.pop())
-            assert shop is not None
+            shop = held[shops.pop()]
         else:
-            shop = _new_shop(session, item, linking, stored, created)
+            shop = _new_shop(session, item, linking, stored, created, held)
         now = utcnow()
         for iid, ind in linking.items():
             if iid not in owner:
@@ -132,6 +134,7 @@ def _new_shop(
     linking: dict[str, Indicator],
     stored: set[str],
     created: dict[str, ShopRecord],
+    held: dict[str, ShopRecord],
 ) -> ShopRecord:
     """The shop a post with only unknown indicators founds (or a split-off shop by that id).
 
@@ -140,7 +143,7 @@ def _new_shop(
     if sid in created:
         return created[sid]
     if sid in stored:
-        return resolve(session, sid)
+        return resolve(session, sid, held)
     shop = created[sid] = new_shop(
         linking, _aware(item.published_at or item.fetched_at or utcnow())
     )

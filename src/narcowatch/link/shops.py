@@ -29,8 +29,14 @@ MAX_MERGES_KEPT = 50
 HUB_MARK = "-hub-"
 
 
-def resolve(session: Session, shop_id: str) -> ShopRecord:
-    """Follow ``merged_into`` to the surviving shop."""
+def resolve(
+    session: Session, shop_id: str, held: dict[str, ShopRecord] | None = None
+) -> ShopRecord:
+    """Follow ``merged_into`` to the surviving shop.
+
+    ``held`` keeps the shops read on the way: the session's identity map holds clean rows
+    only weakly, so a batch that resolves the same shops for every post would otherwise
+    read them again each time."""
     shop = session.get(ShopRecord, shop_id)
     assert shop is not None, shop_id
     seen = {shop.id}
@@ -38,7 +44,11 @@ def resolve(session: Session, shop_id: str) -> ShopRecord:
         nxt = session.get(ShopRecord, shop.merged_into)
         assert nxt is not None
         seen.add(nxt.id)
+        if held is not None:
+            held[shop.id] = shop
         shop = nxt
+    if held is not None:
+        held[shop.id] = shop
     return shop
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from narcowatch.store.tables import StageCounterRecord
+from narcowatch.store.upsert import upsert_rows
 
 
 class Counters:
@@ -32,13 +34,14 @@ class Counters:
         other._pending.clear()
 
     def flush(self, session: Session) -> None:
-        """Add pending increments to the stored totals, inside the caller's transaction."""
-        for (stage, key), n in self._pending.items():
-            row = session.get(StageCounterRecord, (stage, key))
-            if row is None:
-                session.add(StageCounterRecord(stage=stage, key=key, value=n))
-            else:
-                row.value += n
+        """Add pending increments to the stored totals, inside the caller's transaction
+        (one upsert that adds, so concurrent workers never lose each other's counts)."""
+        rows = [
+            {"stage": stage, "key": key, "value": n}
+            for (stage, key), n in sorted(self._pending.items())
+        ]
+        table = cast(Table, StageCounterRecord.__table__)
+        upsert_rows(session, table, rows, ["stage", "key"], [], add=["value"])
         self._pending.clear()
 
     def as_dict(self) -> dict[str, dict[str, int]]:

@@ -9,10 +9,9 @@ runs before the write transaction, so ``process_batch`` only stores the results.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, update
 
 from narcowatch.classify.base import Detection
 from narcowatch.classify.registry import get_classifier
@@ -26,18 +25,12 @@ from narcowatch.pipeline.context import ItemContext, Stage
 from narcowatch.settings import Settings
 from narcowatch.store.indicators import save_indicators_many
 from narcowatch.store.tables import DetectionRecord, DocumentRecord
+from narcowatch.store.upsert import upsert_rows
 
 _MISSING: Any = object()
-
-
-def _existing(ctxs: list[ItemContext], model: Any, ids: Iterable[str]) -> dict[str, Any]:
-    """Load the rows of ``model`` with these ids in one query."""
-    wanted = list(ids)
-    if not wanted:
-        return {}
-    return {
-        rec.id: rec for rec in ctxs[0].session.scalars(select(model).where(model.id.in_(wanted)))
-    }
+DOCUMENTS = cast(Table, DocumentRecord.__table__)
+DETECTIONS = cast(Table, DetectionRecord.__table__)
+DOCUMENT_COLUMNS = ["text", "folded", "lang", "normalizer"]
 
 
 def detection_id(item_id: str, classifier: str) -> str:
@@ -58,10 +51,21 @@ class NormalizeStage:
 
     def process_batch(self, ctxs: list[ItemContext]) -> None:
         self.prepare([ctx for ctx in ctxs if self.name not in ctx.prepared])
-        known = _existing(ctxs, DocumentRecord, (ctx.item.id for ctx in ctxs))
+        rows = []
         for ctx in ctxs:
-            assert ctx.doc is not None
-            self._save(ctx, ctx.doc, known.get(ctx.item.id))
+            doc = ctx.doc
+            assert doc is not None
+            rows.append(
+                {
+                    "id": ctx.item.id,
+                    "text": doc.text,
+                    "folded": doc.folded,
+                    "lang": doc.lang,
+                    "normalizer": doc.normalizer,
+                }
+            )
+            self._count(ctx, doc)
+        upsert_rows(ctxs[0].session, DOCUMENTS, rows, ["id"], DOCUMENT_COLUMNS)
 
     def _save(self, ctx: ItemContext, doc: Document, rec: Any) -> None:
         ctx.doc = doc
@@ -76,6 +80,9 @@ class NormalizeStage:
             doc.lang,
             doc.normalizer,
         )
+        self._count(ctx, doc)
+
+    def _count(self, ctx: ItemContext, doc: Document) -> None:
         ctx.count(self.name, "items")
         ctx.count(self.name, f"lang:{doc.lang}")
 
@@ -101,14 +108,25 @@ class ClassifyStage:
             ctx.prepared.add(self.name)
 
     def process_batch(self, ctxs: list[ItemContext]) -> None:
+        """One upsert for the batch: a re-classified item keeps its review (status,
+        reviewer, queue) and gets the new label, score and reasons."""
         self.prepare([ctx for ctx in ctxs if self.name not in ctx.prepared])
-        todo = [(ctx, ctx.det) for ctx in ctxs if ctx.doc is not None and ctx.det is not None]
-        if not todo:
-            return
-        ids = [detection_id(ctx.item.id, det.classifier) for ctx, det in todo]
-        known = _existing([ctx for ctx, _ in todo], DetectionRecord, ids)
-        for (ctx, det), did in zip(todo, ids, strict=True):
-            self._save(ctx, det, known.get(did))
+        rows = []
+        for ctx in ctxs:
+            det = ctx.det
+            if ctx.doc is None or det is None:
+                continue
+            rows.append(
+                {
+                    "id": detection_id(ctx.item.id, det.classifier),
+                    "item_id": ctx.item.id,
+                    "classifier": det.classifier,
+                    **self._verdict(det),
+                }
+            )
+            self._count(ctx, det)
+        if rows:
+            upsert_rows(ctxs[0].session, DETECTIONS, rows, ["id"], ["label", "score", "reasons"])
 
     def _save(self, ctx: ItemContext, det: Detection, rec: Any) -> None:
         ctx.det = det
@@ -118,9 +136,20 @@ class ClassifyStage:
         if rec is None:
             rec = DetectionRecord(id=did, item_id=ctx.item.id, classifier=det.classifier)
             ctx.session.add(rec)
-        rec.label, rec.score = det.label, round(det.score, 6)
-        rec.reasons = [r.to_dict() for r in det.reasons]
+        for name, value in self._verdict(det).items():
+            setattr(rec, name, value)
         ctx.det_row = rec
+        self._count(ctx, det)
+
+    @staticmethod
+    def _verdict(det: Detection) -> dict[str, Any]:
+        return {
+            "label": det.label,
+            "score": round(det.score, 6),
+            "reasons": [r.to_dict() for r in det.reasons],
+        }
+
+    def _count(self, ctx: ItemContext, det: Detection) -> None:
         ctx.count(self.name, "items")
         ctx.count(self.name, "positives", det.label)
 
@@ -182,16 +211,21 @@ class QueueStage:
             rec = ctx.session.get(DetectionRecord, detection_id(ctx.item.id, ctx.det.classifier))
         if rec is None:
             return
-        review, escalate = self._thresholds(ctx)
-        queued = ctx.det.score >= review
-        rec.queued = queued
+        rec.queued, rec.priority = self._place(ctx, *self._thresholds(ctx))
+
+    def _place(self, ctx: ItemContext, review: float, escalate: float | None) -> tuple[bool, int]:
+        """(queued, priority) of the item's detection, counted."""
+        assert ctx.det is not None
+        score = ctx.det.score
+        queued = score >= review
         # More indicators to act on (handles, phones, cards) means more urgent; a score in the
         # classifier's high-precision band (auto-escalate) goes to the top of the queue.
-        rec.priority = round(ctx.det.score * 100) + min(len(ctx.indicators), 10) * 5
-        if escalate is not None and ctx.det.score >= escalate:
-            rec.priority += 100
+        priority = round(score * 100) + min(len(ctx.indicators), 10) * 5
+        if escalate is not None and score >= escalate:
+            priority += 100
             ctx.count(self.name, "escalated")
         ctx.count(self.name, "queued", int(queued))
+        return queued, priority
 
     @staticmethod
     def _thresholds(ctx: ItemContext) -> tuple[float, float | None]:
@@ -205,8 +239,21 @@ class QueueStage:
         return review, None if escalate is None else float(escalate)
 
     def process_batch(self, ctxs: list[ItemContext]) -> None:
-        for ctx in ctxs:
-            self.process(ctx)
+        """One executemany UPDATE for the batch (the detections are stored by classify)."""
+        todo = [ctx for ctx in ctxs if ctx.det is not None]
+        if not todo:
+            return
+        thresholds = self._thresholds(todo[0])
+        rows = []
+        for ctx in todo:
+            assert ctx.det is not None
+            queued, priority = self._place(ctx, *thresholds)
+            did = detection_id(ctx.item.id, ctx.det.classifier)
+            rows.append({"did": did, "queued": queued, "priority": priority})
+        ctxs[0].session.execute(
+            update(DETECTIONS).where(DETECTIONS.c.id == bindparam("did")),
+            rows,
+        )
 
 
 def default_stages(settings: Settings | None = None) -> list[Stage]:
