@@ -98,7 +98,7 @@ def save_indicators_many(
             rec.mentions = (rec.mentions or 0) + 1
     if fresh:
         session.flush()  # new indicators first: the mentions refer to them
-        session.execute(insert(ItemIndicatorRecord), fresh)
+        session.execute(insert(ItemIndicatorRecord.__table__), fresh)  # Core, not ORM bulk
     return ids_per_item
 
 
