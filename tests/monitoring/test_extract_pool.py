@@ -50,12 +50,13 @@ def test_dead_helper_falls_back_to_the_crawl_process() -> None:
     url = "http://127.0.0.1:1/site/p/10"
     try:
         assert extract(pages[0], url, "trafilatura") == extract_page(pages[0], url, "trafilatura")
-        assert extract.pool is not None
-        for pid in list(extract.pool._processes):  # a parser crash, as the OS sees it
-            os.kill(pid, signal.SIGKILL)
+        assert not extract.broken
+        for helper in extract.processes:  # a parser crash, as the OS sees it
+            assert helper.pid is not None
+            os.kill(helper.pid, signal.SIGKILL)
         for page in pages[1:]:
             assert extract(page, url, "trafilatura") == extract_page(page, url, "trafilatura")
-        assert extract.pool is None  # in-process from now on
+        assert extract.broken  # in-process from now on
         assert [key for key, _ in problems] == ["extract_crash"]
     finally:
         extract.close()
@@ -68,3 +69,22 @@ def test_large_crawls_get_a_helper_by_default(monkeypatch: pytest.MonkeyPatch) -
     assert extract_helpers(0, 5000) == 0 and extract_helpers(2, 10) == 2  # as configured
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     assert extract_helpers(-1, 5000) == 0  # one core: nothing to gain
+
+
+def test_more_threads_than_pipes_each_get_their_own_page() -> None:
+    """Pages from four threads over two helpers' pipes come back to the thread that sent
+    them (a mix-up would give a thread another page's text)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    extract = PageExtractor(2, lambda key, msg: None, lanes=1)
+    pages = {n: site_page_html(n, [f"/site/p/{n + 1}"]).decode() for n in range(20, 60)}
+    url = "http://127.0.0.1:1/site/p/{}"
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            done = pool.map(lambda n: extract(pages[n], url.format(n), "lxml"), pages)
+            got = dict(zip(pages, done, strict=True))
+        for n, page in pages.items():
+            assert got[n] == extract_page(page, url.format(n), "lxml")
+        assert not extract.broken
+    finally:
+        extract.close()

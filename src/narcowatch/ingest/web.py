@@ -218,7 +218,7 @@ def crawl(rt: Runtime, state: CrawlState, fetcher: PoliteFetcher, save: Save) ->
     tasks: dict[Future[Any], tuple[str, int]] = {}
     finished: SimpleQueue[Future[Any]] = SimpleQueue()  # cheaper than wait(FIRST_COMPLETED)
     pool = ThreadPoolExecutor(fetcher.concurrency, thread_name_prefix="crawl")
-    extract = PageExtractor(helpers, state.problem) if helpers > 0 else None
+    extract = PageExtractor(helpers, state.problem, fetcher.concurrency) if helpers > 0 else None
     writer = ThreadPoolExecutor(1, thread_name_prefix="crawl-save")
     saving: Future[None] | None = None
     width = fetcher.concurrency
