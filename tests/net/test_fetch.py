@@ -187,3 +187,39 @@ def test_server_that_closes_the_connection_is_fetched() -> None:
     assert res.final.status == 200 and b"closing server" in res.final.body
     assert res.final.ip == "127.0.0.1"
     assert b"closing server" in async_body
+
+
+@pytest.mark.parametrize(
+    ("path", "extra"),
+    [
+        ("/redirect?to=/shop", None),
+        ("/shop?q=тест магазин", {"If-None-Match": '"v1"', "If-Modified-Since": "Mon, 1 Jan"}),
+        ("/поиск/страница 2", {"User-Agent": "own-agent/1.0"}),
+    ],
+)
+def test_exchange_is_recorded_as_httpx_would_send_and_read_it(
+    path: str, extra: dict[str, str] | None
+) -> None:
+    """The fetcher talks to httpcore directly; the request line, header lines and response
+    it records (WARC evidence) must stay those of an httpx.Client request."""
+    import httpx
+
+    from narcowatch.net.fetch import USER_AGENT
+
+    with serve_site() as site, SafeFetcher(allowed_hosts=["127.0.0.1"]) as fetcher:
+        url = site.url(path)
+        ours = fetcher.fetch_one(url, extra)
+        client = httpx.Client(headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"})
+        with client:
+            theirs = client.get(url, headers=extra)
+    assert ours.url == str(theirs.request.url)
+    sent = [(k.decode(), v.decode()) for k, v in theirs.request.headers.raw]
+    assert ours.request_headers == sent
+    assert (ours.status, ours.reason, ours.http_version) == (
+        theirs.status_code,
+        theirs.reason_phrase,
+        theirs.http_version,
+    )
+    got = [(k.decode(), v.decode()) for k, v in theirs.headers.raw if k.lower() != b"date"]
+    assert [h for h in ours.response_headers if h[0].lower() != "date"] == got
+    assert ours.body == theirs.content

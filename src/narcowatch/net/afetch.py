@@ -93,7 +93,7 @@ class AsyncSafeFetcher:
         try:
             async with self.client.stream("GET", url, headers=headers) as resp:
                 facts = socket_facts(resp)
-                check_length(resp, self.limits, url)
+                check_length(resp.headers.get("content-length", ""), self.limits, url)
                 buf = bytearray()
                 async for chunk in resp.aiter_raw():
                     add_chunk(buf, chunk, self.limits, url, deadline)
