@@ -10,8 +10,9 @@ so the next scheduled crawl starts from the seeds (with conditional requests).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import cast
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from narcowatch.ids import make_id
@@ -19,6 +20,7 @@ from narcowatch.runtime import Runtime
 from narcowatch.store.tables_monitoring import FrontierRecord
 
 CHUNK = 500
+FRONTIER = cast(Table, FrontierRecord.__table__)
 
 
 def url_key(url: str) -> str:
@@ -58,15 +60,15 @@ class Frontier:
             for u, d in added
         ]
 
-        def write(session: Session) -> None:
+        def write(session: Session) -> None:  # Core statements: no ORM bookkeeping
             for i in range(0, len(rows), CHUNK):
-                session.execute(insert(FrontierRecord), rows[i : i + CHUNK])
+                session.execute(insert(FRONTIER), rows[i : i + CHUNK])
             for i in range(0, len(done_keys), CHUNK):
                 session.execute(
-                    update(FrontierRecord)
+                    update(FRONTIER)
                     .where(
-                        FrontierRecord.source_id == self.source_id,
-                        FrontierRecord.url_hash.in_(done_keys[i : i + CHUNK]),
+                        FRONTIER.c.source_id == self.source_id,
+                        FRONTIER.c.url_hash.in_(done_keys[i : i + CHUNK]),
                     )
                     .values(done=True)
                 )

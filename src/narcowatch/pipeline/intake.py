@@ -11,9 +11,9 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from narcowatch.ids import make_id
@@ -22,6 +22,8 @@ from narcowatch.pipeline.counters import Counters
 from narcowatch.store.blobs import BlobStore
 from narcowatch.store.db import Database
 from narcowatch.store.tables import ItemRecord, SourceRecord, utcnow
+
+ITEMS = cast(Table, ItemRecord.__table__)
 
 
 @dataclass
@@ -118,25 +120,32 @@ def store_items(
         for rec in session.scalars(select(ItemRecord).where(ItemRecord.id.in_(set(ids))))
     }
     outcomes: list[str] = []
+    fresh: dict[str, dict[str, Any]] = {}  # new rows, inserted at the end in one statement
     if digests is None:
         digests = put_blobs(blobs, chunk)
     for iid, incoming, digest in zip(ids, chunk, digests, strict=True):
         rec = known.get(iid)
-        if rec is not None and rec.blob_sha256 == digest:
+        row = fresh.get(iid)  # a repeated id later in the same file is an update, not a clash
+        stored = rec.blob_sha256 if rec is not None else row["blob_sha256"] if row else None
+        if stored == digest:
             outcomes.append("unchanged")
             continue
         fields = _fields(blobs, incoming, digest)
-        if rec is None:
-            rec = ItemRecord(id=iid, source_id=src.id, external_id=incoming.external_id, **fields)
-            session.add(rec)
-            known[iid] = rec  # a repeated id later in the same file is an update, not a clash
+        if row is not None:
+            row.update(fields)
+            outcomes.append("updated")
+        elif rec is None:
+            fresh[iid] = {"id": iid, "source_id": src.id, "external_id": incoming.external_id}
+            fresh[iid].update(fields)
             outcomes.append("new")
-            continue
-        for key, value in fields.items():
-            setattr(rec, key, value)
-        rec.status = "new"  # changed content is processed again
-        rec.errors = {}
-        outcomes.append("updated")
+        else:
+            for key, value in fields.items():
+                setattr(rec, key, value)
+            rec.status = "new"  # changed content is processed again
+            rec.errors = {}
+            outcomes.append("updated")
+    if fresh:  # Core, not one ORM object per page: a crawl stores hundreds per save
+        session.execute(insert(ITEMS), list(fresh.values()))
     return outcomes
 
 
