@@ -194,7 +194,7 @@ def _start(
 def crawl(rt: Runtime, state: CrawlState, fetcher: PoliteFetcher, save: Save) -> None:
     """Crawl with ``concurrency`` pages in flight; saves every ``SAVE_EVERY`` pages.
 
-    Blocking httpx on a thread pool, not asyncio: measured on the fixture web, httpcore's
+    Blocking requests on a thread pool, not asyncio: measured on the fixture web, httpcore's
     async pool cost more CPU per request than the threads (39 vs 51 pages/s, same load).
     Saves run on one writer thread, in order, one at a time, so the loop keeps the fetch
     threads busy while a batch is stored (it waits only if the previous save is unfinished).

@@ -1,4 +1,4 @@
-"""A safe HTTP fetcher: httpx through the SSRF guard, with size, time and redirect limits.
+"""A safe HTTP fetcher: httpcore through the SSRF guard, with size, time and redirect limits.
 
 Every hop of a redirect chain is kept as an :class:`Exchange` (request and response
 headers, raw body, the IP actually connected to, the TLS certificate), because evidence
