@@ -52,3 +52,27 @@ def test_value_facts_are_kept_and_sighting_facts_are_not(runtime: Runtime) -> No
     with runtime.db.session() as s:
         rec = s.get(IndicatorRecord, indicator_id("card", "4400430000000004"))
         assert rec is not None and rec.tags == {"scheme": "visa"}
+
+
+def test_a_batch_counts_mentions_and_widens_first_and_last_seen(any_runtime: Runtime) -> None:
+    """Several items of one batch naming one value: one indicator, every mention counted,
+    seen from the earliest to the latest post, also when a later batch adds older posts."""
+    from datetime import UTC, datetime
+
+    from narcowatch.store.indicators import save_indicators_many
+
+    def at(day: int) -> datetime:
+        return datetime(2026, 3, day, 12, tzinfo=UTC)
+
+    with any_runtime.db.session() as s:
+        items = [_item(s, n) for n in range(1, 5)]
+        for item, day in zip(items, (10, 12, 11, 5), strict=True):
+            item.published_at = at(day)
+        save_indicators_many(s, [(i, [_hit("shop_bot", 0)]) for i in items[:3]])
+        save_indicators_many(s, [(items[3], [_hit("shop_bot", 3), _hit("oper", 20)])])
+    with any_runtime.db.session() as s:
+        rec = s.get(IndicatorRecord, indicator_id("telegram", "shop_bot"))
+        assert rec is not None and rec.mentions == 4
+        seen = [d if d.tzinfo else d.replace(tzinfo=UTC) for d in (rec.first_seen, rec.last_seen)]
+        assert seen == [at(5), at(12)]  # SQLite hands back naive UTC
+        assert s.scalar(select(func.count()).select_from(IndicatorRecord)) == 2
