@@ -45,6 +45,7 @@ PIPELINE = """
 import sys, time
 from pathlib import Path
 from narcowatch.ingest.discovery import DiscoveryStage
+from narcowatch.pipeline.background import settle_heap
 from narcowatch.pipeline.runner import Runner
 from narcowatch.pipeline.stages import default_stages
 from narcowatch.runtime import Runtime
@@ -57,6 +58,8 @@ total = 0
 while True:
     n = runner.run_batch()
     total += n
+    if n:
+        settle_heap()  # as a worker's tick does after its first batch
     if n == 0:
         if done.exists():
             break
@@ -110,6 +113,7 @@ def bench_crawl(
     from narcowatch.ingest.crawl import add_source, crawl_source
     from narcowatch.ingest.discovery import DiscoveryStage
     from narcowatch.ingest.web import extract_helpers
+    from narcowatch.pipeline.background import settle_heap
     from narcowatch.pipeline.runner import Runner
     from narcowatch.pipeline.stages import default_stages
     from narcowatch.runtime import Runtime
@@ -139,6 +143,7 @@ def bench_crawl(
                 crawl_extract_processes=extract_processes,
             )
             rt = Runtime.open(settings)
+            settle_heap()  # a worker's heap is settled by its first tick
             sid = add_source(rt, "web", f"{base}/site/p/1", config={"sitemap": False})
             if overlap:  # a second worker process runs the pipeline while the crawl goes on
                 done = Path(tmp) / "crawl-done"

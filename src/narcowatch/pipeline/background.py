@@ -5,6 +5,8 @@ Shared by `narcowatch worker` and the single worker inside `narcowatch serve`.
 
 from __future__ import annotations
 
+import atexit
+import gc
 from collections.abc import Callable
 
 from narcowatch.ingest.discovery import DiscoveryStage
@@ -13,16 +15,40 @@ from narcowatch.pipeline.scheduler import schedule_due
 from narcowatch.pipeline.stages import default_stages
 from narcowatch.runtime import Runtime
 
+_SETTLED = False
+
+
+def settle_heap() -> None:
+    """Once per process: collect, then freeze what the process holds so far (modules, the
+    classifier's model, settings) into the collector's permanent generation.
+
+    A worker keeps ~190,000 long-lived objects that every full collection would walk again;
+    freezing them cut the pipeline's CPU per item by ~7 % (``bench/crawl_bench.py``).
+    Objects alive now are never collected as cycles later, hence once, after start-up; at
+    exit they are unfrozen so that extension modules are finalised as usual.
+    """
+    global _SETTLED
+    if not _SETTLED:
+        _SETTLED = True
+        gc.collect()
+        gc.freeze()
+        atexit.register(gc.unfreeze)
+
 
 def make_tick(rt: Runtime, *, pipeline: bool = True) -> Callable[[], None]:
-    """A tick: enqueue due source crawls, then run the pipeline until nothing is new."""
+    """A tick: enqueue due source crawls, then run the pipeline until nothing is new.
+
+    The heap is settled after the first batch, when the classifier is loaded (or at the
+    first tick of a worker without the pipeline)."""
     stages = [*default_stages(rt.settings), DiscoveryStage()]
     runner = Runner(rt.db, rt.settings, stages) if pipeline else None
 
     def tick() -> None:
         schedule_due(rt)
-        if runner is not None:
-            while runner.run_batch():
-                pass
+        if runner is None:
+            settle_heap()
+            return
+        while runner.run_batch():
+            settle_heap()
 
     return tick
