@@ -32,3 +32,16 @@ def test_missing_and_bad_digests_are_clear(tmp_path: Path) -> None:
         store.get("0" * 64)
     with pytest.raises(StoreError, match="E410"):
         store.get("../../etc/passwd")
+
+
+def test_a_fan_out_folder_removed_behind_the_store_is_made_again(tmp_path: Path) -> None:
+    """The store remembers which folders it made; one deleted since (a clean-up, a restore)
+    is made again instead of failing the write."""
+    import shutil
+
+    store = BlobStore(tmp_path)
+    first = store.put(b"first blob")
+    shutil.rmtree(store.path(first).parent)
+    assert store.put(b"first blob") == first
+    assert store.get(first) == b"first blob"
+    assert store.put(b"") and store.get(store.put(b"")) == b""

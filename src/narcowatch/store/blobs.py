@@ -17,6 +17,7 @@ from narcowatch.errors import StoreError
 class BlobStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self._folders: set[str] = set()  # fan-out folders known to exist
 
     def path(self, sha256: str) -> Path:
         if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
@@ -28,17 +29,27 @@ class BlobStore:
         before it commits anything that refers to the blob (one sync per batch, not per blob).
         """
         digest = hashlib.sha256(data).hexdigest()
-        target = self.path(digest)
-        if target.exists():
+        folder = os.path.join(self.root, digest[:2], digest[2:4])  # str paths: a crawl puts
+        target = os.path.join(folder, digest)  # hundreds of blobs a second
+        if os.path.exists(target):
             return digest
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
         try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        except FileNotFoundError:  # the folder was removed behind our back
+            os.makedirs(folder, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        try:
+            try:
+                view = memoryview(data)
+                while view:  # write(2) straight from the bytes, no buffer copy
+                    view = view[os.write(fd, view) :]
                 if durable:
-                    os.fsync(fh.fileno())
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
