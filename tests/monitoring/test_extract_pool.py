@@ -88,3 +88,23 @@ def test_more_threads_than_pipes_each_get_their_own_page() -> None:
         assert not extract.broken
     finally:
         extract.close()
+
+
+def test_an_error_in_a_helper_is_raised_in_the_caller_and_the_helper_lives_on() -> None:
+    """What extraction raises reaches the fetch thread as it would in-process; the helper
+    is not taken for dead (no ``extract_crash``) and extracts the next page."""
+    from narcowatch.ingest.extract_pool import ExtractError
+
+    problems: list[tuple[str, str]] = []
+    extract = PageExtractor(1, lambda key, msg: problems.append((key, msg)))
+    page = site_page_html(30, ["/site/p/31"]).decode()
+    url = "http://127.0.0.1:1/site/p/30"
+    try:
+        with pytest.raises(TypeError):
+            extract_page(None, url, "lxml")  # type: ignore[arg-type]
+        with pytest.raises(ExtractError, match="TypeError"):
+            extract(None, url, "lxml")  # type: ignore[arg-type]
+        assert extract(page, url, "lxml") == extract_page(page, url, "lxml")
+        assert not extract.broken and problems == []
+    finally:
+        extract.close()

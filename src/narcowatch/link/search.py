@@ -11,14 +11,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import Table, delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from narcowatch.errors import StoreError
 from narcowatch.ids import make_id
 from narcowatch.store.tables import DetectionRecord, IndicatorRecord, ItemRecord, ShopRecord
 from narcowatch.store.tables_shops import ShopSearchRecord
+from narcowatch.store.upsert import upsert_rows
 
 log = logging.getLogger(__name__)
 KINDS = ("item", "indicator", "shop")
@@ -129,19 +131,11 @@ def index_items(session: Session, items: list[ItemRecord]) -> None:
     if not items:
         return
     ensure_backend(session)
-    if _dialect(session) == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
     docs = {
         i.id: _doc("item", i.id, (i.text or "")[:120], i.text or "", i.published_at) for i in items
     }
-    stmt = upsert(ShopSearchRecord.__table__).values(list(docs.values()))  # Core, not ORM bulk
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["id"], set_={"title": stmt.excluded.title, "body": stmt.excluded.body}
-        )
-    )
+    search = cast(Table, ShopSearchRecord.__table__)
+    upsert_rows(session, search, list(docs.values()), ["id"], ["title", "body"])
 
 
 def reindex(session: Session) -> int:

@@ -178,11 +178,11 @@ def make_exchange(
     return Exchange(
         url=str(req.url),
         method=req.method,
-        request_headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in req.headers.raw],
+        request_headers=_text_lines(req.headers.raw),
         status=resp.status_code,
         reason=resp.reason_phrase,
         http_version=resp.http_version,
-        response_headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in resp.headers.raw],
+        response_headers=_text_lines(resp.headers.raw),
         body=body,
         ip=ip,
         port=port,
@@ -291,8 +291,10 @@ class SafeFetcher:
             target = httpx.URL(url)
         except httpx.InvalidURL as exc:
             raise FetchError(f"not a valid URL {url!r}: {exc}", code="E956", url=url) from exc
-        merged = httpx.Headers(self.headers)
-        merged.update(headers)
+        merged = self.headers
+        if headers:  # a copy only when the caller adds lines (conditional requests)
+            merged = httpx.Headers(self.headers)
+            merged.update(headers)
         host = [] if "Host" in merged else [(b"Host", target.netloc)]
         return target, host + merged.raw
 

@@ -113,6 +113,12 @@ class _Counted:
         self.first_seen = min(_naive(self.first_seen), _naive(seen))
         self.last_seen = max(_naive(self.last_seen), _naive(seen))
 
+    def changed(self) -> bool:
+        return (self.first_seen, self.last_seen, self.mentions, self.tags) != self.read
+
+    def tags_changed(self) -> bool:
+        return self.tags != self.read[3]
+
     def columns(self) -> dict[str, object]:
         return {
             "first_seen": self.first_seen,
@@ -133,16 +139,12 @@ def _write(
     if new:
         rows = [{**row, **known[i].columns(), "tags": known[i].tags} for i, row in new.items()]
         session.execute(insert(INDICATORS), rows)
-    changed = [
-        (iid, rec)
-        for iid, rec in known.items()
-        if iid not in new and (rec.first_seen, rec.last_seen, rec.mentions, rec.tags) != rec.read
-    ]
+    changed = [(iid, rec) for iid, rec in known.items() if iid not in new and rec.changed()]
     for with_tags in (False, True):
         rows = [
             {"iid": iid, **rec.columns(), **({"tags": rec.tags} if with_tags else {})}
             for iid, rec in changed
-            if (rec.tags != rec.read[3]) == with_tags
+            if rec.tags_changed() == with_tags
         ]
         if rows:
             session.execute(update(INDICATORS).where(INDICATORS.c.id == bindparam("iid")), rows)
