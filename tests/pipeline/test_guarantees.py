@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -248,3 +250,28 @@ def test_interrupted_batch_is_rolled_back_and_redone_once(any_runtime: Runtime) 
         assert s.scalar(select(func.count()).where(ItemRecord.status == "done")) == TOTAL
         assert stored_counters(s)["normalize"]["items"] == TOTAL
         assert s.scalar(select(func.count()).select_from(DocumentRecord)) == TOTAL
+
+
+class Slow:
+    """Holds its runner's write transaction open long enough for another runner to start."""
+
+    name = "slow"
+
+    def process(self, ctx: ItemContext) -> None:
+        pass
+
+    def process_batch(self, ctxs: list[ItemContext]) -> None:
+        time.sleep(0.1)
+
+
+def test_two_workers_never_process_the_same_item(any_runtime: Runtime) -> None:
+    rt = any_runtime
+    rt.settings.batch_size = 3
+    ingest_all(rt)
+    runners = [Runner(rt.db, rt.settings, [*default_stages(), Slow()]) for _ in range(2)]
+    with ThreadPoolExecutor(2) as pool:
+        processed = list(pool.map(lambda r: r.run().processed, runners))
+    assert sum(processed) == TOTAL
+    with rt.db.session(readonly=True) as s:
+        assert s.scalar(select(func.count()).where(ItemRecord.status == "done")) == TOTAL
+        assert stored_counters(s)["normalize"]["items"] == TOTAL

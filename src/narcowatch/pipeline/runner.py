@@ -38,6 +38,17 @@ class RunResult:
     counters: dict[str, dict[str, int]]
 
 
+def _claim(query: Select[tuple[ItemRecord]]) -> Select[tuple[ItemRecord]]:
+    """The rows this transaction will process, locked against other workers.
+
+    On PostgreSQL two workers would otherwise both read a batch as new and both process it
+    (``FOR UPDATE SKIP LOCKED``: the second takes the next rows, or none). SQLite renders no
+    lock clause: its writers are already serialised by ``BEGIN IMMEDIATE``, and the status
+    is read again inside the transaction.
+    """
+    return query.with_for_update(skip_locked=True)
+
+
 def pending_count(db: Database) -> int:
     with db.session() as session:
         return (
@@ -144,9 +155,11 @@ class Runner:
                     query = select(ItemRecord).where(
                         ItemRecord.id.in_(list(prepared)), ItemRecord.status == "new"
                     )
-                    items = sorted(session.scalars(query), key=lambda i: (i.fetched_at, i.id))
+                    items = sorted(
+                        session.scalars(_claim(query)), key=lambda i: (i.fetched_at, i.id)
+                    )
                 if not prepared or not items:
-                    items = list(session.scalars(self._pending()))
+                    items = list(session.scalars(_claim(self._pending())))
                 ctxs = [self._context(item, session, prepared.get(item.id)) for item in items]
                 for stage in self.stages:
                     self.run_stage(stage, ctxs)

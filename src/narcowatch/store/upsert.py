@@ -35,9 +35,16 @@ def upsert_rows(
 ) -> None:
     """Insert ``rows``; a row whose ``key`` exists gets the ``update`` columns replaced and
     the ``add`` columns incremented by the new values (counters). Column defaults apply to
-    inserted rows as with any Core insert."""
+    inserted rows as with any Core insert.
+
+    Rows go in key order (a stable sort: the last of equal keys still wins), so that two
+    PostgreSQL workers upserting shared rows (indicators, counters) lock them in the same
+    order and cannot deadlock.
+    """
     if not rows:
         return
+    if len(rows) > 1:
+        rows = sorted(rows, key=lambda row: tuple(str(row[name]) for name in key))
     stmt = dialect_insert(session, table)
     changes: dict[str, Any] = {name: stmt.excluded[name] for name in update}
     changes.update({name: table.c[name] + stmt.excluded[name] for name in add})
