@@ -1,15 +1,17 @@
 # ruff: noqa: E501  (report lines are kept whole for grep-ability)
 """Monitoring benchmarks: crawl throughput over the local fixture web, and de-duplication.
 
-    .venv/bin/python bench/crawl_bench.py crawl --pages 3000
+    .venv/bin/python bench/crawl_bench.py crawl --pages 100000
     .venv/bin/python bench/crawl_bench.py dedup --posts 1000000
 
 ``crawl``: the fixture web runs in a child process; a website source of ``--pages`` pages is
-crawled through the real path (SSRF-guarded fetcher, trafilatura, blob store + SQLite),
-then the pipeline (normalize, classify, extract, link, queue, discovery) runs over the
-stored pages. Prints pages/s for each phase and for the whole, and the peak RSS.
-``--overlap``: the pipeline runs in a second process (a second worker) while the crawl goes
-on, as on a 2-core machine with two workers; ``--extractor lxml``: the cheap text path.
+crawled through the real path (SSRF-guarded fetcher, trafilatura in a helper process, blob
+store + SQLite) while a second worker process runs the pipeline (normalize, classify,
+extract, link, queue, discovery) over the stored pages, as on a 2-core machine running
+``narcowatch serve`` and one ``narcowatch worker``. Prints pages/s for the crawl and for the
+whole, CPU per page of each process, and the peak RSS of each. ``--no-overlap``: one worker,
+the crawl and then the pipeline (``narcowatch serve`` alone); ``--extractor lxml``: the
+cheap text path.
 ``dedup``: ``--posts`` generated posts from ``--ads`` ad templates (exact reposts, emoji
 and price edits, word swaps; the generating ad is the ground truth) are grouped; prints
 the time, distinct texts, groups and the pairwise precision and recall of the grouping.
@@ -170,7 +172,7 @@ def bench_crawl(
                 rt.close()
                 n = out["new_items"]
                 print(
-                    f"environment: {environment()}; extractor {extractor} ({extract_helpers(extract_processes, pages + 10)} helper processes), concurrency {concurrency}, overlapped"
+                    f"environment: {environment()}; extractor {extractor} ({extract_helpers(extract_processes, pages + 10)} helper processes), concurrency {concurrency}; two workers (crawl | pipeline)"
                 )
                 print(
                     f"crawl: {n} pages in {t1 - t0:.1f} s = {n / (t1 - t0):.0f} pages/s; crawl process peak RSS {crawl_rss:.0f} MB"
@@ -193,7 +195,9 @@ def bench_crawl(
             t2 = time.perf_counter()
             rt.close()
         n = out["new_items"]
-        print(f"environment: {environment()}; extractor {extractor}, concurrency {concurrency}")
+        print(
+            f"environment: {environment()}; extractor {extractor}, concurrency {concurrency}; one worker (crawl, then pipeline)"
+        )
         print(
             f"crawl: {n} pages fetched+extracted+stored in {t1 - t0:.1f} s = {n / (t1 - t0):.0f} pages/s;"
             f" peak RSS after the crawl {crawl_rss:.0f} MB"
@@ -307,7 +311,11 @@ def main() -> None:
     crawl.add_argument("--no-pipeline", action="store_true", help="Measure the crawl only.")
     crawl.add_argument("--extractor", default="trafilatura", choices=["trafilatura", "lxml"])
     crawl.add_argument(
-        "--overlap", action="store_true", help="Run the pipeline in a 2nd process during the crawl."
+        "--overlap",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="Two workers, as on two cores: the pipeline runs in a second process during the "
+        "crawl (default); --no-overlap: one worker, the crawl and then the pipeline.",
     )
     crawl.add_argument(
         "--extract-processes",

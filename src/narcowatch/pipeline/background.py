@@ -6,8 +6,10 @@ Shared by `narcowatch worker` and the single worker inside `narcowatch serve`.
 from __future__ import annotations
 
 import atexit
+import fcntl
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from narcowatch.ingest.discovery import DiscoveryStage
 from narcowatch.pipeline.runner import Runner
@@ -35,6 +37,33 @@ def settle_heap() -> None:
         atexit.register(gc.unfreeze)
 
 
+@contextmanager
+def pipeline_turn(rt: Runtime) -> Iterator[bool]:
+    """Whether this worker runs the pipeline now: on SQLite, one worker at a time.
+
+    SQLite writes one batch at a time anyway; two workers ticking together would both
+    prepare (classify, extract) the same batch and one of them would throw its work away.
+    The other worker skips the pipeline for this tick and stays free for crawl jobs. An
+    advisory lock on a file in the data directory, so a killed worker releases it at once;
+    PostgreSQL workers (several machines) run batches side by side instead, each claiming
+    its own rows.
+    """
+    if rt.db.engine.dialect.name != "sqlite":
+        yield True
+        return
+    rt.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with (rt.settings.data_dir / "pipeline.lock").open("a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def make_tick(rt: Runtime, *, pipeline: bool = True) -> Callable[[], None]:
     """A tick: enqueue due source crawls, then run the pipeline until nothing is new.
 
@@ -48,7 +77,8 @@ def make_tick(rt: Runtime, *, pipeline: bool = True) -> Callable[[], None]:
         if runner is None:
             settle_heap()
             return
-        while runner.run_batch():
-            settle_heap()
+        with pipeline_turn(rt) as mine:
+            while mine and runner.run_batch():
+                settle_heap()
 
     return tick
