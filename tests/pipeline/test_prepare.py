@@ -132,3 +132,12 @@ def test_prepare_does_not_hold_the_sqlite_write_lock(runtime: Runtime) -> None:
     assert writer.wrote >= 1
     with runtime.db.session(readonly=True) as s:
         assert s.scalar(select(ItemRecord).where(ItemRecord.author == "crawler")) is not None
+
+
+def test_next_batch_is_read_from_an_index_without_sorting_the_backlog(runtime: Runtime) -> None:
+    query = Runner(runtime.db, runtime.settings, [])._pending()
+    sql = str(query.compile(runtime.db.engine, compile_kwargs={"literal_binds": True}))
+    with runtime.db.engine.connect() as conn:
+        plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+    assert "ix_raw_items_pending" in plan
+    assert "TEMP B-TREE" not in plan

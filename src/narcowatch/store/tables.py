@@ -68,10 +68,14 @@ class ItemRecord(Base):
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="new")
     errors: Mapped[dict[str, Any]] = mapped_column(default=dict)
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    __table_args__ = (UniqueConstraint("source_id", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("source_id", "external_id"),
+        # the pipeline's next batch (status = 'new' in arrival order) without sorting the backlog
+        Index("ix_raw_items_pending", "status", "fetched_at", "id"),
+    )
 
 
 class DocumentRecord(Base):
