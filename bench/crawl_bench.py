@@ -46,26 +46,23 @@ with serve_fixture_web(FixtureWeb(site_pages=int(sys.argv[1]))) as web:
 PIPELINE = """
 import sys, time
 from pathlib import Path
-from narcowatch.ingest.discovery import DiscoveryStage
-from narcowatch.pipeline.background import settle_heap
-from narcowatch.pipeline.runner import Runner
-from narcowatch.pipeline.stages import default_stages
+from sqlalchemy import func, select
+from narcowatch.pipeline.background import make_tick
 from narcowatch.runtime import Runtime
 from narcowatch.settings import Settings
+from narcowatch.store.tables import ItemRecord
 data, done = Path(sys.argv[1]), Path(sys.argv[2])
 st = Settings(data_dir=data, secret_key="b", pseudonym_key="b")  # product defaults
 rt = Runtime.open(st)
-runner = Runner(rt.db, st, [*default_stages(), DiscoveryStage()])
-total = 0
+tick = make_tick(rt)  # what `narcowatch worker` runs between jobs
 while True:
-    n = runner.run_batch()
-    total += n
-    if n:
-        settle_heap()  # as a worker's tick does after its first batch
-    if n == 0:
-        if done.exists():
-            break
-        time.sleep(0.2)
+    finished = done.exists()  # every page was stored before this tick began
+    tick()
+    if finished:
+        break
+    time.sleep(0.2)
+with rt.db.session(readonly=True) as s:
+    total = s.scalar(select(func.count()).where(ItemRecord.status != "new"))
 import resource
 ru = resource.getrusage(resource.RUSAGE_SELF)
 print(total, ru.ru_maxrss / 1024, ru.ru_utime + ru.ru_stime, flush=True)

@@ -173,23 +173,53 @@ def make_exchange(
     resp: httpx.Response, body: bytes, started: datetime, t0: float, facts: SocketFacts
 ) -> Exchange:
     """Freeze a streamed httpx response into an Exchange."""
-    ip, port, cert, tls_version = facts.ip, facts.port, facts.tls_cert_der, facts.tls_version
     req = resp.request
-    return Exchange(
-        url=str(req.url),
-        method=req.method,
-        request_headers=_text_lines(req.headers.raw),
+    return freeze(
+        req.method,
+        str(req.url),
+        req.headers.raw,
         status=resp.status_code,
         reason=resp.reason_phrase,
         http_version=resp.http_version,
-        response_headers=_text_lines(resp.headers.raw),
+        response_lines=resp.headers.raw,
         body=body,
-        ip=ip,
-        port=port,
+        started=started,
+        t0=t0,
+        facts=facts,
+    )
+
+
+def freeze(
+    method: str,
+    url: str,
+    request_lines: list[tuple[bytes, bytes]],
+    *,
+    status: int,
+    reason: str,
+    http_version: str,
+    response_lines: list[tuple[bytes, bytes]],
+    body: bytes,
+    started: datetime,
+    t0: float,
+    facts: SocketFacts,
+) -> Exchange:
+    """An Exchange from the lines sent and received: the one place both fetchers build it
+    (``t0`` is the monotonic twin of ``started``)."""
+    return Exchange(
+        url=url,
+        method=method,
+        request_headers=_text_lines(request_lines),
+        status=status,
+        reason=reason,
+        http_version=http_version,
+        response_headers=_text_lines(response_lines),
+        body=body,
+        ip=facts.ip,
+        port=facts.port,
         started_at=started,
         elapsed_s=time.monotonic() - t0,
-        tls_cert_der=cert,
-        tls_version=tls_version,
+        tls_cert_der=facts.tls_cert_der,
+        tls_version=facts.tls_version,
     )
 
 
@@ -316,23 +346,19 @@ class SafeFetcher:
                 buf = bytearray()
                 for chunk in resp.iter_stream():
                     add_chunk(buf, chunk, self.limits, url, deadline)
-                return Exchange(
-                    url=str(target),
-                    method="GET",
-                    request_headers=_text_lines(lines),
+                version = resp.extensions.get("http_version", b"HTTP/1.1")
+                return freeze(
+                    "GET",
+                    str(target),
+                    lines,
                     status=resp.status,
                     reason=_reason(resp),
-                    http_version=resp.extensions.get("http_version", b"HTTP/1.1").decode(
-                        "ascii", errors="ignore"
-                    ),
-                    response_headers=_text_lines(resp.headers),
+                    http_version=version.decode("ascii", errors="ignore"),
+                    response_lines=resp.headers,
                     body=bytes(buf),
-                    ip=facts.ip,
-                    port=facts.port,
-                    started_at=started,
-                    elapsed_s=time.monotonic() - t0,
-                    tls_cert_der=facts.tls_cert_der,
-                    tls_version=facts.tls_version,
+                    started=started,
+                    t0=t0,
+                    facts=facts,
                 )
         except httpcore.TimeoutException as exc:
             raise timeout_error(url, self.limits, exc) from exc

@@ -51,7 +51,6 @@ def pipeline_turn(rt: Runtime) -> Iterator[bool]:
     if rt.db.engine.dialect.name != "sqlite":
         yield True
         return
-    rt.settings.data_dir.mkdir(parents=True, exist_ok=True)
     with (rt.settings.data_dir / "pipeline.lock").open("a") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)

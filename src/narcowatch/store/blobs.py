@@ -22,15 +22,19 @@ class BlobStore:
     def path(self, sha256: str) -> Path:
         if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
             raise StoreError(f"not a sha256 digest: {sha256!r}", code="E410")
-        return self.root / sha256[:2] / sha256[2:4] / sha256
+        return Path(self._folder(sha256), sha256)
+
+    def _folder(self, sha256: str) -> str:
+        """The fan-out folder of a digest, as a str: a crawl puts hundreds of blobs a second."""
+        return os.path.join(self.root, sha256[:2], sha256[2:4])
 
     def put(self, data: bytes, *, durable: bool = True) -> str:
         """Store ``data``; with ``durable=False`` the caller promises to call ``sync()``
         before it commits anything that refers to the blob (one sync per batch, not per blob).
         """
         digest = hashlib.sha256(data).hexdigest()
-        folder = os.path.join(self.root, digest[:2], digest[2:4])  # str paths: a crawl puts
-        target = os.path.join(folder, digest)  # hundreds of blobs a second
+        folder = self._folder(digest)
+        target = os.path.join(folder, digest)
         if os.path.exists(target):
             return digest
         if folder not in self._folders:
